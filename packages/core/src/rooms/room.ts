@@ -1,0 +1,264 @@
+import {
+  CATCHUP_BATCH,
+  DEVICE_BITS,
+  MAX_CATCHUP_OBJECTS,
+  MichatError,
+  PRESENCE_TTL_MS,
+  VersionVector,
+  bytesEqual,
+  decodeObject,
+  isExpiredAt,
+  encodeFrame,
+  matchesPrefix,
+  missingFrom,
+  nameDevice,
+  nameSeq,
+  makeName,
+  nameFields,
+  type MichatObject,
+  type Name,
+  type Prefix,
+} from '@michat/protocol';
+import type { KvEntry, KvStore } from '../ports/kv-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Metrics } from '../ports/telemetry.ts';
+import { deviceStreamRange, objectKey, streamStateKey, streamStatePrefix, threadIndexKey, timeIndexKey } from '../keys.ts';
+import { decodeStreamState, encodeStreamState } from './stream-state.ts';
+import { PresenceTable, type PresenceStatus } from './presence-table.ts';
+import type { Subscriber } from './subscriber.ts';
+import { readHistory, type HistoryRequest, type HistoryPage } from './history.ts';
+
+const EMPTY = new Uint8Array(0);
+const STORE_RETRY_MS = 1_000;
+
+export interface RoomDeps {
+  kv: KvStore;
+  clock: Clock;
+  metrics: Metrics;
+}
+
+/**
+ * One channel's actor: its version vector, its subscribers and presence. Storage is the
+ * truth; the in-memory vector mirrors it (reloaded if a write fails).
+ */
+export class Room {
+  readonly channel: Prefix;
+  private readonly deps: RoomDeps;
+  private vector: VersionVector;
+  private readonly subscribers = new Map<number, { sub: Subscriber; prefixes: Prefix[] }>();
+  readonly presence = new PresenceTable();
+  private reloading: Promise<void> | undefined;
+
+  private constructor(channel: Prefix, deps: RoomDeps, vector: VersionVector) {
+    this.channel = channel;
+    this.deps = deps;
+    this.vector = vector;
+  }
+
+  static async load(channel: Prefix, deps: RoomDeps): Promise<Room> {
+    return new Room(channel, deps, await readVector(deps.kv, channel.name));
+  }
+
+  /** The channel's vector (what this room holds). */
+  get held(): VersionVector {
+    return this.vector;
+  }
+
+  /**
+   * Stores `obj` (already checked by publish-rules) and fans it out. Resolves once durable;
+   * `dup` when the same bytes were already stored. Throws Conflict when the name holds
+   * other bytes, Unavailable (retryable) when storage fails.
+   */
+  async publish(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
+    if (this.reloading) await this.reloading;
+    const device = nameDevice(obj.name);
+    const seq = nameSeq(obj.name);
+    if (this.vector.has(device, seq)) return this.republish(obj);
+    this.vector.add(device, seq);
+    const started = this.deps.clock.now();
+    let existing: Uint8Array | undefined;
+    try {
+      existing = await this.deps.kv.putIfAbsent(objectKey(obj.name), obj.bytes, this.indexEntries(obj));
+    } catch {
+      this.reload();
+      throw new MichatError('Unavailable', 'storage write failed; retry with the same name', STORE_RETRY_MS);
+    }
+    if (existing) return this.settleExisting(obj, existing);
+    this.deps.metrics.observe('publish_commit_seconds', (this.deps.clock.now() - started) / 1000);
+    this.deps.metrics.count('publishes');
+    this.deliver(obj.bytes, from);
+    return { dup: false };
+  }
+
+  /** Sends a stored object to every matching subscriber but `except`. */
+  deliver(bytes: Uint8Array, except?: Subscriber): void {
+    const name = bytes.subarray(2, 18);
+    let frame: Uint8Array | undefined;
+    let delivered = 0;
+    for (const { sub, prefixes } of this.subscribers.values()) {
+      if (sub === except || !prefixes.some((p) => p.bits <= this.channel.bits || matchesPrefix(name, p))) continue;
+      frame ??= encodeFrame({ t: 'obj', obj: bytes });
+      if (sub.send(frame)) delivered++;
+      else this.deps.metrics.count('dropped_slow');
+    }
+    if (delivered) this.deps.metrics.count('deliveries', undefined, delivered);
+  }
+
+  subscribe(sub: Subscriber, prefix: Prefix): void {
+    const entry = this.subscribers.get(sub.connectionId) ?? { sub, prefixes: [] };
+    entry.prefixes.push(prefix);
+    this.subscribers.set(sub.connectionId, entry);
+  }
+
+  unsubscribe(sub: Subscriber, prefix: Prefix): void {
+    const entry = this.subscribers.get(sub.connectionId);
+    if (!entry) return;
+    entry.prefixes = entry.prefixes.filter((p) => p.bits !== prefix.bits || !bytesEqual(p.name, prefix.name));
+    if (entry.prefixes.length === 0) this.subscribers.delete(sub.connectionId);
+  }
+
+  /** Forgets a connection entirely (closed, or its access was removed). */
+  drop(sub: Subscriber): void {
+    this.subscribers.delete(sub.connectionId);
+    const gone = this.presence.remove(sub.connectionId);
+    if (gone) this.broadcastPresence(sub, 'gone');
+  }
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** The part of this room's vector under `prefix` (72 to 96 bits: the channel, or some devices). */
+  vectorUnder(prefix: Prefix): VersionVector {
+    if (prefix.bits <= this.channel.bits) return this.vector;
+    const devices = this.devicesUnder(prefix);
+    const sub = VersionVector.from(devices.map((d) => [d, this.vector.contiguous(d)]));
+    for (const d of devices) for (const s of this.vector.above(d)) sub.add(d, s);
+    return sub;
+  }
+
+  /**
+   * Sends, in batches, every stored object under `prefix` that a reader holding `since`
+   * lacks. Returns `{ missing }` without sending anything when that is over the bound.
+   */
+  async catchUp(prefix: Prefix, since: ReadonlyMap<number, number>, send: (objs: Uint8Array[]) => void, maxObjects = MAX_CATCHUP_OBJECTS): Promise<{ missing?: number }> {
+    const held = this.vectorUnder(prefix);
+    const { ranges, count } = missingFrom(held, since);
+    if (count > maxObjects) return { missing: count };
+    const now = this.deps.clock.now();
+    let batch: Uint8Array[] = [];
+    for (const r of ranges) {
+      const { prefix: keyPrefix, start, end } = deviceStreamRange(this.channel.name, r.device, r.after + 1, r.through);
+      let from = start;
+      for (;;) {
+        const page = await this.deps.kv.list(keyPrefix, { start: from, end, limit: CATCHUP_BATCH });
+        for (const [, bytes] of page) {
+          if (!isExpiredAt(bytes, now) && matchesPrefix(bytes.subarray(2, 18), prefix)) batch.push(bytes);
+          if (batch.length >= CATCHUP_BATCH) {
+            send(batch);
+            batch = [];
+          }
+        }
+        if (page.length < CATCHUP_BATCH) break;
+        from = `${page[page.length - 1]![0]} `;
+      }
+    }
+    if (batch.length) send(batch);
+    return {};
+  }
+
+  history(req: HistoryRequest): Promise<HistoryPage> {
+    return readHistory(this.deps.kv, this.channel.name, req, this.deps.clock.now());
+  }
+
+  /** A heartbeat from a subscriber: renews its presence, announcing it when news. */
+  beat(sub: Subscriber, status: PresenceStatus): void {
+    if (this.presence.beat(sub, status, this.deps.clock.now() + PRESENCE_TTL_MS)) this.broadcastPresence(sub, status);
+  }
+
+  /** Explicit leave: presence ends now. */
+  leave(sub: Subscriber): void {
+    if (this.presence.remove(sub.connectionId)) this.broadcastPresence(sub, 'gone');
+  }
+
+  /** Drops presence whose TTL ran out. */
+  sweepPresence(now: number): void {
+    for (const e of this.presence.sweep(now)) this.broadcastPresence(e.sub, 'gone');
+  }
+
+  /** Shows a typing indicator to every other subscriber (never stored). */
+  typing(sub: Subscriber): void {
+    this.broadcast(encodeFrame({ t: 'typing', channel: this.channel.name, user: sub.username, device: sub.deviceId }), sub);
+  }
+
+  presenceSnapshot(): Uint8Array {
+    return encodeFrame({ t: 'presence', channel: this.channel.name, members: this.presence.snapshot() });
+  }
+
+  private broadcastPresence(sub: Subscriber, status: PresenceStatus | 'gone'): void {
+    this.broadcast(encodeFrame({ t: 'presence', channel: this.channel.name, change: { user: sub.username, device: sub.deviceId, status } }));
+  }
+
+  private broadcast(frame: Uint8Array, except?: Subscriber): void {
+    for (const { sub } of this.subscribers.values()) if (sub !== except) sub.send(frame);
+  }
+
+  private indexEntries(obj: MichatObject): KvEntry[] {
+    const device = nameDevice(obj.name);
+    const position = { created: obj.created, device, seq: nameSeq(obj.name) };
+    const entries: KvEntry[] = [
+      [timeIndexKey(this.channel.name, position), EMPTY],
+      [streamStateKey(this.channel.name, device), encodeStreamState(this.vector, device)],
+    ];
+    if (obj.threadRoot) entries.push([threadIndexKey(this.channel.name, obj.threadRoot, position), EMPTY]);
+    return entries;
+  }
+
+  /** The name is known here: same bytes → acknowledged again; other bytes → Conflict. */
+  private async republish(obj: MichatObject): Promise<{ dup: boolean }> {
+    let stored: Uint8Array | undefined;
+    try {
+      stored = await this.deps.kv.get(objectKey(obj.name));
+    } catch {
+      throw new MichatError('Unavailable', 'storage read failed; retry with the same name', STORE_RETRY_MS);
+    }
+    if (!stored) throw new MichatError('Unavailable', 'an earlier write of this name failed; retry with the same name', STORE_RETRY_MS);
+    return this.settleExisting(obj, stored);
+  }
+
+  private async settleExisting(obj: MichatObject, stored: Uint8Array): Promise<{ dup: boolean }> {
+    if (!bytesEqual(stored, obj.bytes)) throw new MichatError('Conflict', 'this name already holds different bytes; objects are immutable');
+    // Re-put the indexes: a retry after a crash between object and index heals them (idempotent).
+    this.vector.add(nameDevice(obj.name), nameSeq(obj.name));
+    try {
+      await Promise.all(this.indexEntries(decodeObject(stored)).map(([k, v]) => this.deps.kv.put(k, v)));
+    } catch {
+      throw new MichatError('Unavailable', 'storage write failed; retry with the same name', STORE_RETRY_MS);
+    }
+    return { dup: true };
+  }
+
+  private devicesUnder(prefix: Prefix): number[] {
+    const f = nameFields(prefix.name);
+    return this.vector.devices().filter((device) => matchesPrefix(makeName({ ...f, device, seq: 0 }), { name: prefix.name, bits: Math.min(prefix.bits, DEVICE_BITS) }));
+  }
+
+  private reload(): void {
+    this.reloading ??= readVector(this.deps.kv, this.channel.name)
+      .then((v) => {
+        this.vector = v;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.reloading = undefined;
+      });
+  }
+}
+
+async function readVector(kv: KvStore, channel: Name): Promise<VersionVector> {
+  const entries = await kv.list(streamStatePrefix(channel));
+  const states = entries.map(([key, value]) => ({ device: parseInt(key.slice(key.lastIndexOf('/') + 1), 16), ...decodeStreamState(value) }));
+  const vector = VersionVector.from(states.map((s) => [s.device, s.contiguous]));
+  for (const s of states) for (const seq of s.above) vector.add(s.device, seq);
+  return vector;
+}

@@ -1,0 +1,13 @@
+/** What a room needs of a connection to deliver to it. */
+export interface Subscriber {
+  /** Unique per connection (within a process). */
+  readonly connectionId: number;
+  readonly userId: number;
+  readonly username: string;
+  readonly deviceId: number;
+  /**
+   * Sends one encoded frame. Returns false when the peer is too slow and the frame was
+   * dropped: the reader heals through its heartbeat, as after any lost delivery.
+   */
+  send(frame: Uint8Array): boolean;
+}

@@ -1,0 +1,167 @@
+import {
+  HEARTBEAT_MAX_MS,
+  HEARTBEAT_MIN_MS,
+  MAX_FRAME_BYTES,
+  MAX_OBJECT_BYTES,
+  MichatError,
+  PROTOCOL_VERSION,
+  decodeClientFrame,
+  encodeFrame,
+  negotiateVersion,
+  type ClientFrame,
+  type ClientFrameOf,
+  type ServerFrame,
+} from '@michat/protocol';
+import type { AccessClaims } from '../auth/token-service.ts';
+import type { Subscriber } from '../rooms/subscriber.ts';
+import { TokenBucket } from '../util/token-bucket.ts';
+import { CLOSE, type Transport } from './transport.ts';
+import type { ConnectionContext } from './connection-context.ts';
+import { handleData, type LiveSubscription } from './data-handlers.ts';
+
+let nextConnectionId = 1;
+
+/**
+ * One client connection's protocol state machine: hello first, then data frames. Every
+ * inbound frame is decoded and checked here; a bad frame gets a typed `err` frame and
+ * never throws past this class. Frames of one connection start in arrival order.
+ */
+export class Connection implements Subscriber {
+  readonly connectionId = nextConnectionId++;
+  private readonly ctx: ConnectionContext;
+  private readonly transport: Transport;
+  private readonly bucket: TokenBucket;
+  private claimsValue: AccessClaims | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly cancelHelloTimer: () => void;
+  /** Live subscriptions by the request id that made them. */
+  readonly subscriptions = new Map<number, LiveSubscription>();
+
+  constructor(ctx: ConnectionContext, transport: Transport) {
+    this.ctx = ctx;
+    this.transport = transport;
+    this.bucket = new TokenBucket(ctx.config.ratePerSec, ctx.config.burst, ctx.clock.now());
+    this.cancelHelloTimer = ctx.clock.setTimer(ctx.config.helloTimeoutMs, () => {
+      if (!this.claimsValue) this.close(CLOSE.helloTimeout, 'no hello');
+    });
+    ctx.onOpen(this);
+  }
+
+  get claims(): AccessClaims {
+    if (!this.claimsValue) throw new MichatError('Unauthorized', 'say hello with a token first');
+    return this.claimsValue;
+  }
+  get userId(): number {
+    return this.claimsValue?.userId ?? -1;
+  }
+  get username(): string {
+    return this.claimsValue?.username ?? '';
+  }
+  get deviceId(): number {
+    return this.claimsValue?.deviceId ?? -1;
+  }
+
+  /** One inbound binary frame from the transport. Never throws. */
+  receive(bytes: Uint8Array): void {
+    if (this.closed) return;
+    const wait = this.bucket.take(this.ctx.clock.now());
+    const decoded = decodeClientFrame(bytes);
+    this.ctx.metrics.count('frames_in', { type: decoded.ok ? decoded.frame.t : 'invalid' });
+    if (!decoded.ok) return this.fail(decoded.error, decoded.id);
+    const frame = decoded.frame;
+    const id = 'id' in frame ? frame.id : undefined;
+    if (wait > 0) return this.fail(new MichatError('RateLimited', 'too many frames', wait), id);
+    this.queue = this.queue.then(() => this.dispatch(frame)).catch((e: unknown) => this.fail(e, id));
+  }
+
+  /** Sends a frame; returns false when the peer is too slow and it was dropped. */
+  send(frame: Uint8Array): boolean {
+    if (this.closed) return false;
+    if (this.transport.bufferedAmount() > this.ctx.config.slowConsumerBytes) return false;
+    this.transport.send(frame);
+    return true;
+  }
+
+  reply(frame: ServerFrame): void {
+    // Replies (acks, errors, pages) are never dropped for slowness: the client waits on them.
+    if (!this.closed) this.transport.send(encodeFrame(frame));
+  }
+
+  /** Sends a typed error answering request `id`; logs anything that is not a MichatError. */
+  fail(e: unknown, id?: number): void {
+    const err = e instanceof MichatError ? e : new MichatError('Internal', 'internal error');
+    if (!(e instanceof MichatError)) this.ctx.logger.error({ err: e, connection: this.connectionId }, 'frame handler failed');
+    this.ctx.metrics.count('errors', { kind: err.kind });
+    this.reply({
+      t: 'err',
+      ...(id !== undefined ? { id } : {}),
+      kind: err.kind,
+      msg: err.message,
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      ...(err.kind === 'ClockSkew' ? { serverTime: this.ctx.clock.now() } : {}),
+    });
+  }
+
+  /** The transport closed (or we close it): leave every room. Idempotent. */
+  onTransportClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelHelloTimer();
+    for (const s of this.subscriptions.values()) s.room.drop(this);
+    this.subscriptions.clear();
+    this.ctx.onClose(this);
+  }
+
+  close(code: number, reason: string): void {
+    if (!this.closed) this.transport.close(code, reason);
+    this.onTransportClosed();
+  }
+
+  private async dispatch(frame: ClientFrame): Promise<void> {
+    if (this.closed) return;
+    if (frame.t === 'hello') return this.hello(frame);
+    if (frame.t === 'auth') return this.reauth(frame.token);
+    if (!this.claimsValue) {
+      this.fail(new MichatError('Unauthorized', 'say hello with a token first'), 'id' in frame ? frame.id : undefined);
+      return this.close(CLOSE.unauthorized, 'no hello');
+    }
+    if (this.claimsValue.expiresAt <= this.ctx.clock.now()) throw new MichatError('Unauthorized', 'access token expired; send auth with a fresh one');
+    return handleData(this.ctx, this, frame);
+  }
+
+  private async hello(frame: ClientFrameOf<'hello'>): Promise<void> {
+    if (this.claimsValue) throw new MichatError('BadRequest', 'hello was already said');
+    const version = negotiateVersion(frame.versions);
+    if (version === undefined) {
+      this.fail(new MichatError('UnsupportedVersion', `this server speaks protocol ${PROTOCOL_VERSION}`));
+      return this.close(CLOSE.protocolError, 'unsupported version');
+    }
+    try {
+      this.claimsValue = await this.ctx.tokens.verify(frame.token);
+    } catch (e) {
+      this.fail(e);
+      return this.close(CLOSE.unauthorized, 'unauthorized');
+    }
+    this.cancelHelloTimer();
+    const { ratePerSec, burst } = this.ctx.config;
+    this.reply({
+      t: 'welcome',
+      version,
+      serverTime: this.ctx.clock.now(),
+      user: this.claimsValue.username,
+      device: this.claimsValue.deviceId,
+      limits: { maxFrameBytes: MAX_FRAME_BYTES, maxObjectBytes: MAX_OBJECT_BYTES, ratePerSec, burst },
+      heartbeat: { minMs: HEARTBEAT_MIN_MS, maxMs: HEARTBEAT_MAX_MS },
+    });
+  }
+
+  private async reauth(token: string): Promise<void> {
+    const claims = await this.ctx.tokens.verify(token);
+    const current = this.claimsValue;
+    if (current && (claims.userId !== current.userId || claims.deviceId !== current.deviceId)) {
+      throw new MichatError('Forbidden', 'a connection cannot change user or device');
+    }
+    this.claimsValue = claims;
+  }
+}

@@ -1,0 +1,127 @@
+import {
+  CHANNEL_BITS,
+  DEVICE_BITS,
+  MichatError,
+  decodeObject,
+  isCanonicalPrefix,
+  makePrefix,
+  vectorMap,
+  type ClientFrame,
+  type ClientFrameOf,
+  type Prefix,
+} from '@michat/protocol';
+import { checkPublish } from '../rooms/publish-rules.ts';
+import type { Room } from '../rooms/room.ts';
+import type { ConnectionContext } from './connection-context.ts';
+import type { Connection } from './connection.ts';
+
+export interface LiveSubscription {
+  room: Room;
+  prefix: Prefix;
+}
+
+type DataFrame = Exclude<ClientFrame, { t: 'hello' } | { t: 'auth' }>;
+
+/** Handles one data frame of an authenticated connection. Throws MichatError to answer `err`. */
+export async function handleData(ctx: ConnectionContext, conn: Connection, frame: DataFrame): Promise<void> {
+  switch (frame.t) {
+    case 'pub':
+      return publish(ctx, conn, frame);
+    case 'sub':
+      return subscribe(ctx, conn, frame);
+    case 'unsub':
+      return unsubscribe(conn, frame);
+    case 'sync':
+      return sync(ctx, conn, frame);
+    case 'hist':
+      return history(ctx, conn, frame);
+    case 'hb':
+      return heartbeat(ctx, conn, frame);
+    case 'typing':
+      return (await memberRoom(ctx, conn, frame.channel)).typing(conn);
+    case 'leave':
+      return (await memberRoom(ctx, conn, frame.channel)).leave(conn);
+  }
+}
+
+async function memberRoom(ctx: ConnectionContext, conn: Connection, name: Uint8Array): Promise<Room> {
+  const { prefix } = await ctx.access.requireMember(conn.claims, name);
+  return ctx.rooms.get(prefix);
+}
+
+/** Starts the write and returns; the ack (or error) follows once it is durable. */
+async function publish(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'pub'>): Promise<void> {
+  const obj = decodeObject(frame.obj);
+  const { prefix } = await ctx.access.requireMember(conn.claims, obj.name);
+  checkPublish({ obj, channel: prefix, deviceId: conn.deviceId, now: ctx.clock.now() });
+  const room = await ctx.rooms.get(prefix);
+  room.publish(obj, conn).then(
+    ({ dup }) => conn.reply({ t: 'ack', id: frame.id, name: obj.name, dup }),
+    (e: unknown) => conn.fail(e, frame.id),
+  );
+}
+
+function checkedPrefix(name: Uint8Array, bits: number): Prefix {
+  if (bits < CHANNEL_BITS || bits > DEVICE_BITS) {
+    throw new MichatError('BadRequest', `subscribe to a channel (${CHANNEL_BITS} bits) or part of one, up to a device stream (${DEVICE_BITS} bits)`);
+  }
+  const prefix = { name, bits };
+  if (!isCanonicalPrefix(prefix)) throw new MichatError('BadRequest', 'prefix has bits set past its length');
+  return makePrefix(name, bits);
+}
+
+async function subscribe(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'sub'>): Promise<void> {
+  const prefix = checkedPrefix(frame.prefix, frame.bits);
+  if (conn.subscriptions.has(frame.id)) throw new MichatError('BadRequest', `subscription ${frame.id} exists`);
+  if (conn.subscriptions.size >= ctx.config.maxSubscriptions) throw new MichatError('BadRequest', `at most ${ctx.config.maxSubscriptions} subscriptions per connection`);
+  const room = await memberRoom(ctx, conn, prefix.name);
+  // Live first, then catch-up: nothing published in between can fall through the crack.
+  room.subscribe(conn, prefix);
+  conn.subscriptions.set(frame.id, { room, prefix });
+  conn.send(room.presenceSnapshot());
+  void catchUp(room, conn, frame.id, prefix, frame.since ?? []);
+}
+
+async function sync(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'sync'>): Promise<void> {
+  const prefix = checkedPrefix(frame.prefix, frame.bits);
+  const room = await memberRoom(ctx, conn, prefix.name);
+  void catchUp(room, conn, frame.id, prefix, frame.since);
+}
+
+async function catchUp(room: Room, conn: Connection, id: number, prefix: Prefix, since: Array<[number, number]>): Promise<void> {
+  try {
+    const { missing } = await room.catchUp(prefix, vectorMap(since), (objs) => conn.reply({ t: 'objs', id, objs }));
+    conn.reply(missing === undefined ? { t: 'subok', id } : { t: 'subok', id, gap: { missing } });
+  } catch (e) {
+    conn.fail(e instanceof MichatError ? e : new MichatError('Unavailable', 'catch-up failed; retry', 1_000), id);
+  }
+}
+
+function unsubscribe(conn: Connection, frame: ClientFrameOf<'unsub'>): void {
+  const s = conn.subscriptions.get(frame.sub);
+  if (!s) throw new MichatError('NotFound', `no subscription ${frame.sub}`);
+  conn.subscriptions.delete(frame.sub);
+  s.room.unsubscribe(conn, s.prefix);
+}
+
+async function history(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'hist'>): Promise<void> {
+  const room = await memberRoom(ctx, conn, frame.channel);
+  const page = await room.history({
+    limit: frame.limit,
+    ...(frame.thread ? { thread: frame.thread } : {}),
+    ...(frame.before !== undefined ? { before: frame.before } : {}),
+    ...(frame.after !== undefined ? { after: frame.after } : {}),
+  });
+  conn.reply({ t: 'page', id: frame.id, objs: page.objs, more: page.more, ...(page.next ? { next: page.next } : {}) });
+}
+
+/** Renews presence and answers with the server's vector wherever the digests differ. */
+async function heartbeat(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'hb'>): Promise<void> {
+  for (const w of frame.watch) {
+    const prefix = checkedPrefix(w.prefix, w.bits);
+    const room = await memberRoom(ctx, conn, prefix.name);
+    room.beat(conn, frame.status);
+    const held = room.vectorUnder(prefix);
+    if (held.digest() !== w.digest) conn.reply({ t: 'vec', prefix: prefix.name, bits: prefix.bits, vector: held.entries() });
+  }
+}

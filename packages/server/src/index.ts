@@ -1,0 +1,4 @@
+export * from './start-server.ts';
+export * from './config.ts';
+export * from './scrypt-hasher.ts';
+export { WS_PATH } from './ws-host.ts';

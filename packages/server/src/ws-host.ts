@@ -1,0 +1,50 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { MichatNode } from '@michat/core';
+import { HARD_FRAME_BYTES, MichatError } from '@michat/protocol';
+
+export const WS_PATH = '/ws';
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+/**
+ * Serves the data plane on `/ws` of an HTTP server: each WebSocket becomes a core
+ * Connection. Frames over HARD_FRAME_BYTES are cut by ws (close 1009); smaller oversized
+ * ones reach the core, which answers TooLarge and keeps the connection.
+ */
+export function attachWebSockets(server: Server, node: MichatNode): WebSocketServer {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_BYTES, perMessageDeflate: false });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== WS_PATH || !node.accepting) {
+      socket.end(`HTTP/1.1 ${node.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, node));
+  });
+  return wss;
+}
+
+function serve(ws: WebSocket, node: MichatNode): void {
+  const conn = node.connect({
+    send: (bytes) => ws.send(bytes, { binary: true }),
+    bufferedAmount: () => ws.bufferedAmount,
+    close: (code, reason) => ws.close(code, reason),
+  });
+  ws.on('message', (data, isBinary) => {
+    if (!isBinary) {
+      conn.fail(new MichatError('BadFrame', 'frames are binary MessagePack, not text'));
+      return;
+    }
+    conn.receive(toBytes(data));
+  });
+  ws.on('close', () => conn.onTransportClosed());
+  ws.on('error', () => {
+    conn.onTransportClosed();
+    ws.terminate();
+  });
+}

@@ -1,0 +1,1 @@
+export * from './kv-store-tests.ts';
