@@ -1,1 +1,21 @@
-console.log("michat CLI: coming");
+import { Command, CommanderError } from 'commander';
+import { adminCommand } from './commands/admin.ts';
+import { serveCommand } from './commands/serve.ts';
+import { reportError } from './output.ts';
+
+const program = new Command()
+  .name('michat')
+  .description('michat: team messaging on named, immutable objects')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+serveCommand(program);
+adminCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exitCode = e.exitCode;
+  else reportError(e);
+}

@@ -1,7 +1,7 @@
 import { Decoder, Encoder } from '@msgpack/msgpack';
 import { MichatError } from './errors.ts';
 import { ClientFrame, ServerFrame } from './frames/index.ts';
-import { MAX_FRAME_BYTES } from './limits.ts';
+import { MAX_FRAME_BYTES, MAX_SERVER_FRAME_BYTES } from './limits.ts';
 
 /**
  * Frames travel as binary WebSocket messages holding one MessagePack map each. Every
@@ -9,13 +9,10 @@ import { MAX_FRAME_BYTES } from './limits.ts';
  * sees unchecked input.
  */
 const encoder = new Encoder({ ignoreUndefined: true });
-const decoder = new Decoder({
-  maxStrLength: MAX_FRAME_BYTES,
-  maxBinLength: MAX_FRAME_BYTES,
-  maxArrayLength: 200_000,
-  maxMapLength: 64,
-  maxExtLength: 0,
-});
+const limitedDecoder = (maxBytes: number) =>
+  new Decoder({ maxStrLength: maxBytes, maxBinLength: maxBytes, maxArrayLength: 200_000, maxMapLength: 64, maxExtLength: 0 });
+const clientFrameDecoder = limitedDecoder(MAX_FRAME_BYTES);
+const serverFrameDecoder = limitedDecoder(MAX_SERVER_FRAME_BYTES);
 
 export type Decoded<T> = { ok: true; frame: T } | { ok: false; error: MichatError; id?: number };
 
@@ -24,9 +21,9 @@ export function encodeFrame(frame: ClientFrame | ServerFrame): Uint8Array {
   return encoder.encode(frame);
 }
 
-function decodeWith<T>(bytes: Uint8Array, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }): Decoded<T> {
-  if (bytes.length > MAX_FRAME_BYTES) {
-    return { ok: false, error: new MichatError('TooLarge', `frame is ${bytes.length} bytes; the limit is ${MAX_FRAME_BYTES}`) };
+function decodeWith<T>(bytes: Uint8Array, maxBytes: number, decoder: Decoder, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }): Decoded<T> {
+  if (bytes.length > maxBytes) {
+    return { ok: false, error: new MichatError('TooLarge', `frame is ${bytes.length} bytes; the limit is ${maxBytes}`) };
   }
   let raw: unknown;
   try {
@@ -47,10 +44,10 @@ function decodeWith<T>(bytes: Uint8Array, schema: { safeParse(v: unknown): { suc
 
 /** Decodes and validates a client→server frame; never throws. */
 export function decodeClientFrame(bytes: Uint8Array): Decoded<ClientFrame> {
-  return decodeWith(bytes, ClientFrame);
+  return decodeWith(bytes, MAX_FRAME_BYTES, clientFrameDecoder, ClientFrame);
 }
 
 /** Decodes and validates a server→client frame; never throws. */
 export function decodeServerFrame(bytes: Uint8Array): Decoded<ServerFrame> {
-  return decodeWith(bytes, ServerFrame);
+  return decodeWith(bytes, MAX_SERVER_FRAME_BYTES, serverFrameDecoder, ServerFrame);
 }

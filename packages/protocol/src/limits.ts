@@ -8,6 +8,10 @@ export const HARD_FRAME_BYTES = 1024 * 1024;
 export const MAX_HISTORY_LIMIT = 500;
 /** Objects per `objs` frame during catch-up. */
 export const CATCHUP_BATCH = 256;
+/** Server frames carrying objects (`objs`, `page`) stop growing past this many bytes. */
+export const BATCH_BYTES = 512 * 1024;
+/** Largest server→client frame a client decodes (a batch may exceed BATCH_BYTES by one object). */
+export const MAX_SERVER_FRAME_BYTES = 2 * 1024 * 1024;
 /** Past this many missing objects, subscribe answers with a gap instead of the objects. */
 export const MAX_CATCHUP_OBJECTS = 10_000;
 /** Heartbeat period bounds: each beat waits a uniformly random delay in this range. */

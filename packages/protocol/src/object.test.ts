@@ -4,7 +4,7 @@ import { MichatError } from './errors.ts';
 import { toHex } from './hex.ts';
 import { MAX_OBJECT_BYTES } from './limits.ts';
 import { makeName } from './name.ts';
-import { OBJECT_FORMAT, decodeObject, encodeObject, objectName, type ObjectEnvelope } from './object.ts';
+import { OBJECT_FORMAT, decodeObject, encodeObject, isExpiredAt, objectName, type ObjectEnvelope } from './object.ts';
 
 const MAX_U48 = 2 ** 48 - 1;
 const arbName = fc.uint8Array({ minLength: 16, maxLength: 16 });
@@ -99,6 +99,20 @@ describe('object envelope', () => {
         '01020304' + // key epoch
         '0a0b0c0d0e0f' + // expiry
         'aa', // payload
+    );
+  });
+
+  it('isExpiredAt agrees with the decoded expiry', () => {
+    fc.assert(
+      fc.property(arbEnvelope, arbPayload, arbU48, (env, payload, now) => {
+        const bytes = encodeObject(env, payload).bytes;
+        expect(isExpiredAt(bytes, now)).toBe(env.expires !== undefined && env.expires <= now);
+        if (env.expires !== undefined) {
+          expect(isExpiredAt(bytes, env.expires)).toBe(true);
+          if (env.expires > 0) expect(isExpiredAt(bytes, env.expires - 1)).toBe(false);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 

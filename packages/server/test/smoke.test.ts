@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixture, teamWithChannel, textObject, channelPrefix, type Fixture } from './fixture.ts';
-import { RawClient } from './raw-client.ts';
+import { RawClient } from '@michat/testkit';
 
 describe('publish and subscribe through a real server', () => {
   let f: Fixture;

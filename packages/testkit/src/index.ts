@@ -1,1 +1,3 @@
 export * from './kv-store-tests.ts';
+export * from './raw-client.ts';
+export * from './objects.ts';

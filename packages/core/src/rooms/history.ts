@@ -1,4 +1,4 @@
-import { MichatError, cursorToPosition, isExpiredAt, type Name } from '@michat/protocol';
+import { BATCH_BYTES, MichatError, cursorToPosition, isExpiredAt, type Name } from '@michat/protocol';
 import type { KvStore } from '../ports/kv-store.ts';
 import { nameFromIndex, objectKey, threadIndexPrefix, timeIndexPrefix } from '../keys.ts';
 
@@ -35,13 +35,22 @@ export async function readHistory(kv: KvStore, channel: Name, req: HistoryReques
     reverse: !towardsNewer,
     limit: req.limit + 1,
   });
-  const more = entries.length > req.limit;
-  const page = entries.slice(0, req.limit);
-  const cursors = page.map(([key]) => key.slice(-CURSOR_LENGTH));
+  const cursors = entries.slice(0, req.limit).map(([key]) => key.slice(-CURSOR_LENGTH));
   const stored = await Promise.all(cursors.map((c) => kv.get(objectKey(nameFromIndex(channel, c)))));
+  // A page stops at `limit` objects or BATCH_BYTES, whichever comes first (at least one object).
   const objs: Uint8Array[] = [];
-  for (const bytes of stored) if (bytes && !isExpiredAt(bytes, now)) objs.push(bytes);
+  let bytes = 0;
+  let taken = 0;
+  for (const obj of stored) {
+    if (objs.length > 0 && obj && bytes + obj.length > BATCH_BYTES) break;
+    taken++;
+    if (obj && !isExpiredAt(obj, now)) {
+      objs.push(obj);
+      bytes += obj.length;
+    }
+  }
+  const more = taken < cursors.length || entries.length > req.limit;
   if (towardsNewer) objs.reverse();
-  const last = cursors[cursors.length - 1];
+  const last = cursors[taken - 1];
   return last !== undefined ? { objs, more, next: last } : { objs, more };
 }

@@ -1,4 +1,5 @@
 import {
+  BATCH_BYTES,
   CATCHUP_BATCH,
   DEVICE_BITS,
   MAX_CATCHUP_OBJECTS,
@@ -147,16 +148,20 @@ export class Room {
     if (count > maxObjects) return { missing: count };
     const now = this.deps.clock.now();
     let batch: Uint8Array[] = [];
+    let batchBytes = 0;
     for (const r of ranges) {
       const { prefix: keyPrefix, start, end } = deviceStreamRange(this.channel.name, r.device, r.after + 1, r.through);
       let from = start;
       for (;;) {
         const page = await this.deps.kv.list(keyPrefix, { start: from, end, limit: CATCHUP_BATCH });
         for (const [, bytes] of page) {
-          if (!isExpiredAt(bytes, now) && matchesPrefix(bytes.subarray(2, 18), prefix)) batch.push(bytes);
-          if (batch.length >= CATCHUP_BATCH) {
+          if (isExpiredAt(bytes, now) || !matchesPrefix(bytes.subarray(2, 18), prefix)) continue;
+          batch.push(bytes);
+          batchBytes += bytes.length;
+          if (batch.length >= CATCHUP_BATCH || batchBytes >= BATCH_BYTES) {
             send(batch);
             batch = [];
+            batchBytes = 0;
           }
         }
         if (page.length < CATCHUP_BATCH) break;

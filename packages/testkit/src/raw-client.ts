@@ -48,12 +48,21 @@ export class RawClient {
     this.ws.send(bytes);
   }
 
-  /** The next frame (already received or future) matching `match`, failing after `ms`. */
+  /** The next frame to arrive matching `match`, failing after `ms`. */
   next(match: (f: ServerFrame) => boolean, ms = 10_000): Promise<ServerFrame> {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`no matching frame within ${ms} ms`)), ms);
       this.waiters.push({ match, resolve: (f) => (clearTimeout(t), resolve(f)) });
     });
+  }
+
+  /** Resolves once `condition` holds (polled, so it may depend on work done after frames), failing after `ms`. */
+  async until(condition: () => boolean, ms = 10_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   /** Sends a request frame with `id` and waits for the first answer carrying that id. */

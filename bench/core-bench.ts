@@ -1,0 +1,777 @@
+/**
+ * michat core benchmark. Not a test: no thresholds, no pass/fail; it prints what it measured.
+ * Run from the repository root: `npm run bench` (options after `--`, see `--help`).
+ *
+ * 1. Fan-out: one publisher, N subscribers in one channel, each message carrying its send
+ *    time. Same load, side by side, against
+ *      - a bare `ws` broadcast server (bench/peers/bare-ws-server.ts), and
+ *      - michat (bench/michat-server.ts): SQLite, synchronous FULL, ack after commit, auth on.
+ * 2. Durable publishes: many publisher devices into one michat server; publishes/s and ack
+ *    latency, on SQLite FULL, SQLite NORMAL, and the memory store.
+ *
+ * Where things run: every server is a child process (fork); this process is the load
+ * generator (all client sockets). On a small machine they share the cores; the table says
+ * how busy each side was so a saturated load generator is visible.
+ */
+import { statfsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { PROTOCOL_VERSION, decodeServerFrame, encodeFrame, type ServerFrame, type Session } from '@michat/protocol';
+import { startChild, type ServerChild } from './lib/child.ts';
+import { sampleUsage, type UsageSample } from './lib/child-ipc.ts';
+import { formatSummary, summarizeProfileFile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { MichatApi, benchChannel, channelName, join, pubFrame } from './lib/michat-bootstrap.ts';
+import { round, summarize, table, type LatencySummary } from './lib/stats.ts';
+
+// ---- options ----------------------------------------------------------------------------
+
+const { values: opt } = parseArgs({
+  options: {
+    subscribers: { type: 'string', default: '1000' },
+    'subscriber-users': { type: 'string', default: '5' },
+    messages: { type: 'string', default: '2000' },
+    'fanout-warmup': { type: 'string', default: '200' },
+    window: { type: 'string', default: '8' },
+    rate: { type: 'string', default: '100' },
+    publishers: { type: 'string', default: '50' },
+    publishes: { type: 'string', default: '20000' },
+    'pub-window': { type: 'string', default: '16' },
+    'pub-warmup': { type: 'string', default: '2000' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (opt.help) {
+  console.log(`npm run bench -- [options]
+  --subscribers N        fan-out subscribers in one channel (1000)
+  --subscriber-users N   users they log in as; each user's token is reused (5)
+  --messages N           fan-out messages per run (2000)
+  --fanout-warmup N      fan-out warm-up messages, not measured (200)
+  --window N             fan-out: messages whose fan-out is incomplete, at most (8)
+  --rate N               paced fan-out run: messages per second (100; 0 skips it)
+  --publishers N         durable: publisher connections, one device each (50)
+  --publishes N          durable: measured publishes in total (20000)
+  --pub-window N         durable: unacknowledged publishes per connection, at most (16)
+  --pub-warmup N         durable: warm-up publishes in total, not measured (2000)
+  --only fanout|durable  run one scenario
+  --profile              run every server child with --cpu-prof and summarize the profiles`);
+  process.exit(0);
+}
+const int = (v: string | undefined, name: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a whole number, not ${v}`);
+  return n;
+};
+const SUBSCRIBERS = int(opt.subscribers, 'subscribers');
+const SUBSCRIBER_USERS = Math.max(1, int(opt['subscriber-users'], 'subscriber-users'));
+const MESSAGES = int(opt.messages, 'messages');
+const FANOUT_WARMUP = int(opt['fanout-warmup'], 'fanout-warmup');
+const WINDOW = Math.max(1, int(opt.window, 'window'));
+const PACED_RATE = int(opt.rate, 'rate');
+const PUBLISHERS = Math.max(1, int(opt.publishers, 'publishers'));
+const PUBLISHES = int(opt.publishes, 'publishes');
+const PUB_WINDOW = Math.max(1, int(opt['pub-window'], 'pub-window'));
+const PUB_WARMUP = int(opt['pub-warmup'], 'pub-warmup');
+const RUN_FANOUT = opt.only === undefined || opt.only === 'fanout';
+const RUN_DURABLE = opt.only === undefined || opt.only === 'durable';
+
+/** Text payload size (JSON bytes of the object payload): ~100 B, like a short chat line. */
+const PAYLOAD_BYTES = 100;
+/** A run that makes no progress for this long stops and reports what is missing. */
+const STALL_MS = 15_000;
+/** No measured run takes longer than this. */
+const RUN_CAP_MS = 90_000;
+const CONNECT_CONCURRENCY = 50;
+
+const RESULTS_DIR = new URL('./results/', import.meta.url);
+const PROFILE_DIR = new URL('./results/profiles/', import.meta.url);
+const MICHAT_SERVER = new URL('./michat-server.ts', import.meta.url);
+const BARE_WS_SERVER = new URL('./peers/bare-ws-server.ts', import.meta.url);
+
+// ---- machine ----------------------------------------------------------------------------
+
+const FS_TYPES: Record<number, string> = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x794c7630: 'overlayfs', 0x9123683e: 'btrfs', 0x58465342: 'xfs', 0x2fc12fc1: 'zfs', 0x6a656a63: 'fakeowner' };
+function tmpFsType(): string {
+  try {
+    const t = statfsSync(tmpdir()).type;
+    return FS_TYPES[t] ?? `0x${t.toString(16)}`;
+  } catch {
+    return 'unknown';
+  }
+}
+const machine = {
+  cores: cpus().length,
+  cpuModel: cpus()[0]?.model ?? 'unknown',
+  memoryGiB: round(totalmem() / 2 ** 30, 1),
+  platform: `${platform()} ${release()} ${arch()}`,
+  node: process.version,
+  tempDirFilesystem: tmpFsType(),
+};
+
+// ---- usage (CPU and event loop) of both sides over a measured interval ------------------
+
+interface SideUsage {
+  /** CPU time over wall time, in % of one core. */
+  cpuPercent: number;
+  /** Event-loop utilization of the main thread, in %. */
+  eventLoopPercent: number;
+}
+function usageBetween(a: UsageSample, b: UsageSample): SideUsage {
+  const wallMs = b.at - a.at;
+  const cpuMs = (b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system)) / 1000;
+  const active = b.elu.active - a.elu.active;
+  const idle = b.elu.idle - a.elu.idle;
+  return { cpuPercent: round((cpuMs / wallMs) * 100), eventLoopPercent: round((active / (active + idle)) * 100) };
+}
+async function measureUsage<T>(server: ServerChild, body: () => Promise<T>): Promise<{ result: T; server: SideUsage; loadgen: SideUsage }> {
+  const s0 = await server.usage();
+  const l0 = sampleUsage();
+  const result = await body();
+  const l1 = sampleUsage();
+  const s1 = await server.usage();
+  return { result, server: usageBetween(s0, s1), loadgen: usageBetween(l0, l1) };
+}
+
+// ---- sockets ----------------------------------------------------------------------------
+
+function openSocket(url: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 10_000 });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+async function inBatches<T>(n: number, concurrency: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      out[i] = await make(i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
+  return out;
+}
+
+/** Opens a michat connection and says hello; resolves after the welcome. */
+async function michatConnect(wsUrl: string, token: string): Promise<WebSocket> {
+  const ws = await openSocket(wsUrl);
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no welcome within 30 s')), 30_000);
+    const onMessage = (data: Buffer) => {
+      const d = decodeServerFrame(data);
+      if (!d.ok || (d.frame.t !== 'welcome' && d.frame.t !== 'err')) return;
+      clearTimeout(t);
+      ws.off('message', onMessage);
+      if (d.frame.t === 'welcome') resolve();
+      else reject(new Error(`hello: ${JSON.stringify(d.frame)}`));
+    };
+    ws.on('message', onMessage);
+    ws.send(encodeFrame({ t: 'hello', versions: [PROTOCOL_VERSION], token, client: 'michat-bench' }));
+  });
+  return ws;
+}
+
+// ---- the message text: fixed-width tail with sequence number and send time -----------------
+//
+// Payload JSON: {"type":"text","text":"xxxx…|<seq: 8 digits>|<performance.now(), 14 chars>"}
+// Both servers forward a frame whose last bytes are the object's payload (michat's `obj`
+// frame ends with the object; the bare peer forwards the `pub` frame itself, which also ends
+// with it), so a receiver reads seq and send time from the last 26 bytes without decoding.
+
+const TAIL_TS = 14;
+const TAIL_SEQ = 8;
+const JSON_OVERHEAD = '{"type":"text","text":""}'.length;
+const FILL = 'x'.repeat(Math.max(0, PAYLOAD_BYTES - JSON_OVERHEAD - TAIL_SEQ - TAIL_TS - 2));
+
+function messageText(seq: number): string {
+  return `${FILL}|${String(seq).padStart(TAIL_SEQ, '0')}|${performance.now().toFixed(3).padStart(TAIL_TS, '0')}`;
+}
+
+let tailTs = 0;
+/** The tail's seq (and its send time in `tailTs`), or -1 when `b` is not a benchmark message. */
+function parseTail(b: Buffer): number {
+  const n = b.length;
+  if (n < 30 || b[n - 1] !== 0x7d || b[n - 2] !== 0x22) return -1;
+  const tsStart = n - 2 - TAIL_TS;
+  const seqStart = tsStart - 1 - TAIL_SEQ;
+  if (b[tsStart - 1] !== 0x7c || b[seqStart - 1] !== 0x7c) return -1;
+  let seq = 0;
+  for (let i = seqStart; i < seqStart + TAIL_SEQ; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    seq = seq * 10 + d;
+  }
+  let whole = 0;
+  let frac = 0;
+  let scale = 1;
+  let dot = false;
+  for (let i = tsStart; i < tsStart + TAIL_TS; i++) {
+    const c = b[i]!;
+    if (c === 0x2e) {
+      dot = true;
+      continue;
+    }
+    const d = c - 0x30;
+    if (d < 0 || d > 9) return -1;
+    if (dot) {
+      scale *= 10;
+      frac = frac * 10 + d;
+    } else whole = whole * 10 + d;
+  }
+  tailTs = whole + frac / scale;
+  return seq;
+}
+
+// ---- fan-out ------------------------------------------------------------------------------
+
+type Peer = 'bare-ws' | 'michat';
+
+interface FanoutPhase {
+  /** Publisher seqs [first, last]. */
+  first: number;
+  last: number;
+  window: number;
+  /** Messages per second (0: as fast as the window allows). */
+  rate: number;
+  measured: boolean;
+}
+
+interface FanoutResult {
+  peer: Peer;
+  shape: string;
+  subscribers: number;
+  messages: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  shortfall: number;
+  subscribersShort: number;
+  failedPublishes: number;
+  timedOut: boolean;
+  elapsedMs: number;
+  deliveriesPerSec: number;
+  messagesPerSec: number;
+  latency: LatencySummary;
+  /** michat only: publish → ack. */
+  ackLatency?: LatencySummary;
+  server: SideUsage;
+  loadgen: SideUsage;
+}
+
+interface FanoutShape {
+  name: string;
+  window: number;
+  rate: number;
+}
+
+/**
+ * Runs every fan-out shape against one peer (one server child): connects, warms up once,
+ * then the measured phases in order.
+ */
+async function fanoutPeer(peer: Peer, shapes: FanoutShape[]): Promise<FanoutResult[]> {
+  const label = peer === 'michat' ? 'michat-fanout' : 'bare-ws-fanout';
+  const server = await startChild(peer === 'michat' ? MICHAT_SERVER : BARE_WS_SERVER, peer === 'michat' ? ['--store', 'sqlite', '--sync', 'FULL'] : [], { execArgv: profileArgs(label) });
+  const sockets: WebSocket[] = [];
+  try {
+    // Set up: users, channel and sessions (michat); subscriber and publisher sockets.
+    let channel: Uint8Array = new Uint8Array(16);
+    let publisher: Session | undefined;
+    let readerSessions: Session[] = [];
+    if (peer === 'michat') {
+      const api = new MichatApi(server.url);
+      const readers = Array.from({ length: SUBSCRIBER_USERS }, (_, i) => `reader${i + 1}`);
+      const bench = await benchChannel(api, ['writer', ...readers]);
+      channel = channelName(bench.channel);
+      const sessions = await Promise.all(['writer', ...readers].map((u) => api.login(u, `bench-${u}`)));
+      for (const s of sessions) await join(api, bench.channel, s);
+      publisher = sessions[0]!;
+      readerSessions = sessions.slice(1);
+    } else {
+      channel.set([1, 0, 0x10, 0x01, 0, 0x01, 0, 0, 0x01]); // any name: the bare peer never looks
+    }
+
+    // Per-run state, read by the hot message handler.
+    let phase: FanoutPhase | undefined;
+    let counts = new Uint16Array(0);
+    let perSubscriber = new Uint32Array(SUBSCRIBERS);
+    let latencies = new Float64Array(0);
+    let delivered = 0;
+    let lastDelivery = 0;
+    let lastProgress = 0;
+    let completed = 0;
+    let failed = 0;
+    let inFlight = 0;
+    let nextSeq = 1;
+    let phaseDone: (() => void) | undefined;
+    const sentAt = new Map<number, number>();
+    let ackSamples: number[] = [];
+    let checkedOne = false;
+
+    const complete = () => {
+      inFlight--;
+      completed++;
+      lastProgress = performance.now();
+      if (phase && completed === phase.last - phase.first + 1) phaseDone?.();
+      else pump();
+    };
+    const onDelivery = (sub: number, data: Buffer): boolean => {
+      const seq = parseTail(data);
+      if (seq < 0 || !phase || seq < phase.first || seq > phase.last) return seq >= 0;
+      const now = performance.now();
+      if (!checkedOne) {
+        checkedOne = true;
+        checkDelivery(peer, data, seq);
+      }
+      if (phase.measured) latencies[delivered] = now - tailTs;
+      delivered++;
+      perSubscriber[sub]!++;
+      lastDelivery = now;
+      if (++counts[seq - phase.first]! === SUBSCRIBERS) complete();
+      return true;
+    };
+
+    // Subscribers.
+    const subscribeFrame = encodeFrame({ t: 'sub', id: 1, prefix: channel, bits: 72 });
+    await inBatches(SUBSCRIBERS, CONNECT_CONCURRENCY, async (i) => {
+      const session = readerSessions[i % Math.max(1, readerSessions.length)];
+      const ws = await openSocket(server.wsUrl);
+      sockets.push(ws);
+      let setup: ((f: ServerFrame) => void) | undefined;
+      ws.on('message', (data: Buffer) => {
+        if (onDelivery(i, data)) return;
+        if (setup) {
+          const d = decodeServerFrame(data);
+          if (d.ok) setup(d.frame);
+        }
+      });
+      ws.on('error', () => undefined);
+      if (peer === 'bare-ws') return;
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`subscriber ${i}: no subok within 30 s`)), 30_000);
+        setup = (f) => {
+          if (f.t === 'err') reject(new Error(`subscriber ${i}: ${JSON.stringify(f)}`));
+          if (f.t === 'subok' && f.id === 1) {
+            clearTimeout(t);
+            setup = undefined;
+            resolve();
+          }
+        };
+        ws.send(encodeFrame({ t: 'hello', versions: [PROTOCOL_VERSION], token: session!.accessToken, client: 'michat-bench' }));
+        ws.send(subscribeFrame);
+      });
+    });
+
+    // Publisher.
+    let pubWs: WebSocket;
+    const device = publisher?.deviceId ?? 1;
+    if (peer === 'michat') {
+      pubWs = await michatConnect(server.wsUrl, publisher!.accessToken);
+      pubWs.on('message', (data: Buffer) => {
+        const d = decodeServerFrame(data);
+        if (!d.ok) return;
+        const f = d.frame;
+        if (f.t === 'ack') {
+          const t0 = sentAt.get(f.id);
+          sentAt.delete(f.id);
+          if (t0 !== undefined && phase?.measured) ackSamples.push(performance.now() - t0);
+        } else if (f.t === 'err' && f.id !== undefined && phase && f.id >= phase.first && f.id <= phase.last) {
+          console.error(`  publish ${f.id} failed: ${f.kind} ${f.msg}`);
+          sentAt.delete(f.id);
+          failed++;
+          complete();
+        }
+      });
+    } else {
+      pubWs = await openSocket(server.wsUrl);
+    }
+    sockets.push(pubWs);
+
+    let startedAt = 0;
+    let pacer: NodeJS.Timeout | undefined;
+    const pump = () => {
+      const p = phase;
+      if (!p) return;
+      while (inFlight < p.window && nextSeq <= p.last) {
+        if (p.rate > 0) {
+          const due = startedAt + ((nextSeq - p.first) * 1000) / p.rate;
+          const now = performance.now();
+          if (now < due) {
+            pacer ??= setTimeout(() => {
+              pacer = undefined;
+              pump();
+            }, Math.max(0, due - now));
+            return;
+          }
+        }
+        const seq = nextSeq++;
+        const frame = pubFrame(channel, device, seq, seq, messageText(seq));
+        if (peer === 'michat') sentAt.set(seq, performance.now());
+        inFlight++;
+        pubWs.send(frame);
+      }
+    };
+
+    const runPhase = async (p: FanoutPhase): Promise<{ timedOut: boolean; elapsedMs: number }> => {
+      const count = p.last - p.first + 1;
+      phase = p;
+      counts = new Uint16Array(count);
+      perSubscriber = new Uint32Array(SUBSCRIBERS);
+      latencies = new Float64Array(p.measured ? count * SUBSCRIBERS : 0);
+      delivered = 0;
+      completed = 0;
+      failed = 0;
+      inFlight = 0;
+      ackSamples = [];
+      startedAt = performance.now();
+      lastProgress = startedAt;
+      lastDelivery = startedAt;
+      let timedOut = false;
+      await new Promise<void>((resolve) => {
+        const watchdog = setInterval(() => {
+          const now = performance.now();
+          if (now - lastProgress > STALL_MS || now - startedAt > RUN_CAP_MS) {
+            timedOut = true;
+            finish();
+          }
+        }, 250);
+        const finish = () => {
+          clearInterval(watchdog);
+          if (pacer) clearTimeout(pacer);
+          pacer = undefined;
+          phaseDone = undefined;
+          resolve();
+        };
+        phaseDone = finish;
+        if (count === 0) finish();
+        else pump();
+      });
+      const elapsedMs = lastDelivery - startedAt;
+      phase = undefined;
+      return { timedOut, elapsedMs };
+    };
+
+    // Warm-up (not measured), then each shape.
+    if (FANOUT_WARMUP > 0) {
+      const w = await runPhase({ first: nextSeq, last: nextSeq + FANOUT_WARMUP - 1, window: WINDOW, rate: 0, measured: false });
+      if (w.timedOut) console.error(`  ${peer}: warm-up timed out after ${delivered} of ${FANOUT_WARMUP * SUBSCRIBERS} deliveries`);
+      await sleep(200);
+    }
+    const results: FanoutResult[] = [];
+    for (const shape of shapes) {
+      const first = nextSeq;
+      const { result, server: su, loadgen } = await measureUsage(server, () => runPhase({ first, last: first + MESSAGES - 1, window: shape.window, rate: shape.rate, measured: true }));
+      nextSeq = first + MESSAGES;
+      const expected = MESSAGES * SUBSCRIBERS;
+      let short = 0;
+      for (const c of perSubscriber) if (c < MESSAGES) short++;
+      results.push({
+        peer,
+        shape: shape.name,
+        subscribers: SUBSCRIBERS,
+        messages: MESSAGES,
+        expectedDeliveries: expected,
+        deliveries: delivered,
+        shortfall: expected - delivered,
+        subscribersShort: short,
+        failedPublishes: failed,
+        timedOut: result.timedOut,
+        elapsedMs: round(result.elapsedMs, 1),
+        deliveriesPerSec: round((delivered / result.elapsedMs) * 1000),
+        messagesPerSec: round((completed / result.elapsedMs) * 1000, 1),
+        latency: summarize(latencies.subarray(0, delivered)),
+        ...(peer === 'michat' ? { ackLatency: summarize(Float64Array.from(ackSamples)) } : {}),
+        server: su,
+        loadgen,
+      });
+      const r = results[results.length - 1]!;
+      console.log(
+        `  ${peer.padEnd(7)} ${shape.name.padEnd(22)} ${r.deliveries.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} deliveries in ${Math.round(r.elapsedMs)} ms` +
+          ` → ${r.deliveriesPerSec.toLocaleString('en-US')}/s, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms` +
+          ` (server CPU ${su.cpuPercent}%, load generator CPU ${loadgen.cpuPercent}%)${r.timedOut ? ' TIMED OUT' : ''}`,
+      );
+      await sleep(200);
+    }
+    return results;
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await server.stop();
+  }
+}
+
+/** Once per run: the fast tail parse agrees with a full decode of the same frame. */
+function checkDelivery(peer: Peer, data: Buffer, seq: number): void {
+  const d = decodeServerFrame(data);
+  const obj = d.ok && d.frame.t === 'obj' ? d.frame.obj : undefined;
+  const raw = peer === 'bare-ws' ? data : obj;
+  if (peer === 'michat' && !obj) throw new Error(`michat delivered something that is not an obj frame: ${d.ok ? d.frame.t : d.error.message}`);
+  const text = Buffer.from(raw!).toString('utf8');
+  if (!text.includes(`|${String(seq).padStart(TAIL_SEQ, '0')}|`)) throw new Error('delivery tail does not match the message');
+}
+
+// ---- durable publishes ----------------------------------------------------------------------
+
+interface DurableVariant {
+  label: string;
+  args: string[];
+}
+
+interface DurableResult {
+  store: string;
+  publishers: number;
+  window: number;
+  publishes: number;
+  acked: number;
+  failed: number;
+  errors: Record<string, number>;
+  timedOut: boolean;
+  elapsedMs: number;
+  publishesPerSec: number;
+  ackLatency: LatencySummary;
+  server: SideUsage;
+  loadgen: SideUsage;
+}
+
+async function durable(variant: DurableVariant): Promise<DurableResult> {
+  const label = `michat-durable-${variant.label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  const server = await startChild(MICHAT_SERVER, variant.args, { execArgv: profileArgs(label) });
+  const conns: Array<{ ws: WebSocket; device: number; seq: number; inFlight: number; sent: number; done: number; target: number; sentAt: Map<number, number> }> = [];
+  try {
+    const api = new MichatApi(server.url);
+    const bench = await benchChannel(api, ['writer']);
+    const channel = channelName(bench.channel);
+    // One login per connection: each is its own device (its own name stream).
+    const sessions = await Promise.all(Array.from({ length: PUBLISHERS }, (_, i) => api.login('writer', `bench-writer-${i + 1}`)));
+    await join(api, bench.channel, sessions[0]!);
+
+    let phaseTarget = 0;
+    let measured = false;
+    let acked = 0;
+    let failed = 0;
+    let lastAck = 0;
+    let lastProgress = 0;
+    let samples: number[] = [];
+    const errors: Record<string, number> = {};
+    let phaseDone: (() => void) | undefined;
+
+    const pump = (c: (typeof conns)[number]) => {
+      while (c.inFlight < PUB_WINDOW && c.sent < c.target) {
+        const seq = ++c.seq;
+        c.sent++;
+        c.inFlight++;
+        c.sentAt.set(seq, performance.now());
+        c.ws.send(pubFrame(channel, c.device, seq, seq, messageText(seq)));
+      }
+    };
+    const settle = (c: (typeof conns)[number]) => {
+      c.inFlight--;
+      c.done++;
+      lastProgress = performance.now();
+      if (acked + failed === phaseTarget) phaseDone?.();
+      else pump(c);
+    };
+
+    await inBatches(PUBLISHERS, CONNECT_CONCURRENCY, async (i) => {
+      const ws = await michatConnect(server.wsUrl, sessions[i]!.accessToken);
+      const c = { ws, device: sessions[i]!.deviceId, seq: 0, inFlight: 0, sent: 0, done: 0, target: 0, sentAt: new Map<number, number>() };
+      conns.push(c);
+      ws.on('message', (data: Buffer) => {
+        const d = decodeServerFrame(data);
+        if (!d.ok) return;
+        const f = d.frame;
+        if (f.t !== 'ack' && !(f.t === 'err' && f.id !== undefined)) return;
+        const t0 = c.sentAt.get(f.id!);
+        if (t0 === undefined) return;
+        c.sentAt.delete(f.id!);
+        const now = performance.now();
+        if (f.t === 'ack') {
+          acked++;
+          lastAck = now;
+          if (measured) samples.push(now - t0);
+        } else {
+          failed++;
+          errors[f.kind] = (errors[f.kind] ?? 0) + 1;
+        }
+        settle(c);
+      });
+    });
+
+    const runPhase = async (total: number, isMeasured: boolean): Promise<{ timedOut: boolean; elapsedMs: number }> => {
+      measured = isMeasured;
+      acked = 0;
+      failed = 0;
+      samples = [];
+      phaseTarget = total;
+      conns.forEach((c, i) => {
+        c.target = c.sent + Math.floor(total / conns.length) + (i < total % conns.length ? 1 : 0);
+      });
+      const startedAt = performance.now();
+      lastProgress = startedAt;
+      lastAck = startedAt;
+      let timedOut = false;
+      await new Promise<void>((resolve) => {
+        const watchdog = setInterval(() => {
+          const now = performance.now();
+          if (now - lastProgress > STALL_MS || now - startedAt > RUN_CAP_MS) {
+            timedOut = true;
+            finish();
+          }
+        }, 250);
+        const finish = () => {
+          clearInterval(watchdog);
+          phaseDone = undefined;
+          resolve();
+        };
+        phaseDone = finish;
+        if (total === 0) finish();
+        else for (const c of conns) pump(c);
+      });
+      return { timedOut, elapsedMs: lastAck - startedAt };
+    };
+
+    if (PUB_WARMUP > 0) {
+      const w = await runPhase(PUB_WARMUP, false);
+      if (w.timedOut) console.error(`  ${variant.label}: warm-up timed out after ${acked} of ${PUB_WARMUP} acks`);
+      await sleep(200);
+    }
+    const { result, server: su, loadgen } = await measureUsage(server, () => runPhase(PUBLISHES, true));
+    const r: DurableResult = {
+      store: variant.label,
+      publishers: PUBLISHERS,
+      window: PUB_WINDOW,
+      publishes: PUBLISHES,
+      acked,
+      failed,
+      errors,
+      timedOut: result.timedOut,
+      elapsedMs: round(result.elapsedMs, 1),
+      publishesPerSec: round((acked / result.elapsedMs) * 1000),
+      ackLatency: summarize(Float64Array.from(samples)),
+      server: su,
+      loadgen,
+    };
+    console.log(
+      `  ${variant.label.padEnd(30)} ${acked.toLocaleString('en-US')}/${PUBLISHES.toLocaleString('en-US')} acked in ${Math.round(r.elapsedMs)} ms → ${r.publishesPerSec.toLocaleString('en-US')}/s,` +
+        ` ack p50 ${r.ackLatency.p50Ms} ms, p99 ${r.ackLatency.p99Ms} ms (server CPU ${su.cpuPercent}%, load generator CPU ${loadgen.cpuPercent}%)${r.timedOut ? ' TIMED OUT' : ''}`,
+    );
+    return r;
+  } finally {
+    for (const c of conns) c.ws.terminate();
+    await server.stop();
+  }
+}
+
+// ---- profiles -------------------------------------------------------------------------------
+
+function profileArgs(label: string): string[] {
+  return opt.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR.pathname}`, `--cpu-prof-name=${label}.cpuprofile`] : [];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+// ---- main -----------------------------------------------------------------------------------
+
+const started = new Date();
+const wallStart = performance.now();
+console.log(`michat core benchmark, ${started.toISOString()}`);
+console.log(`machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, temp dir on ${machine.tempDirFilesystem}`);
+console.log(
+  `processes: each server is a child process (fork) of this one; this process is the load generator (all client sockets).` +
+    ` Both share the same ${machine.cores} cores, unpinned.`,
+);
+if (opt.profile) {
+  await mkdir(PROFILE_DIR, { recursive: true });
+  console.log('profiling: every server child runs with --cpu-prof (numbers are slower than unprofiled runs)');
+}
+
+const fanoutShapes: FanoutShape[] = [{ name: `window ${WINDOW}`, window: WINDOW, rate: 0 }];
+if (PACED_RATE > 0) fanoutShapes.push({ name: `paced ${PACED_RATE} msg/s`, window: Math.max(WINDOW, 64), rate: PACED_RATE });
+
+const fanout: FanoutResult[] = [];
+if (RUN_FANOUT) {
+  console.log(
+    `\n1. fan-out: ${SUBSCRIBERS} subscribers in one channel, 1 publisher, ${MESSAGES} messages of ~${PAYLOAD_BYTES} B per shape (after ${FANOUT_WARMUP} warm-up);` +
+      ` michat subscribers log in as ${SUBSCRIBER_USERS} users and share each user's token`,
+  );
+  fanout.push(...(await fanoutPeer('bare-ws', fanoutShapes)));
+  fanout.push(...(await fanoutPeer('michat', fanoutShapes)));
+}
+
+const durableVariants: DurableVariant[] = [
+  { label: 'SQLite synchronous=FULL', args: ['--store', 'sqlite', '--sync', 'FULL'] },
+  { label: 'SQLite synchronous=NORMAL', args: ['--store', 'sqlite', '--sync', 'NORMAL'] },
+  { label: 'memory store (not durable)', args: ['--store', 'memory'] },
+];
+const durableResults: DurableResult[] = [];
+if (RUN_DURABLE) {
+  console.log(
+    `\n2. durable publishes: ${PUBLISHERS} publisher connections (one device each), ${PUBLISHES.toLocaleString('en-US')} publishes (after ${PUB_WARMUP} warm-up),` +
+      ` at most ${PUB_WINDOW} unacknowledged per connection; ack after commit; no subscribers`,
+  );
+  for (const v of durableVariants) durableResults.push(await durable(v));
+}
+
+// ---- report ---------------------------------------------------------------------------------
+
+console.log(`\n== results (${machine.cores} cores shared by servers and load generator; Node ${machine.node}) ==`);
+if (fanout.length) {
+  console.log(`\nfan-out, ${SUBSCRIBERS} subscribers × ${MESSAGES} messages (latency: publisher send → subscriber receive)`);
+  const rows: Array<Array<string | number>> = [['peer', 'shape', 'deliveries/s', 'p50 ms', 'p99 ms', 'delivered', 'short', 'server CPU %', 'loadgen CPU %']];
+  for (const r of fanout) rows.push([r.peer, r.shape, r.deliveriesPerSec, r.latency.p50Ms, r.latency.p99Ms, `${r.deliveries}/${r.expectedDeliveries}`, r.shortfall, r.server.cpuPercent, r.loadgen.cpuPercent]);
+  console.log(table(rows));
+  const ratioRows: Array<Array<string | number>> = [['shape', 'deliveries/s michat/bare', 'p50 michat/bare', 'p99 michat/bare']];
+  for (const shape of fanoutShapes) {
+    const m = fanout.find((r) => r.peer === 'michat' && r.shape === shape.name);
+    const b = fanout.find((r) => r.peer === 'bare-ws' && r.shape === shape.name);
+    if (m && b) ratioRows.push([shape.name, round(m.deliveriesPerSec / b.deliveriesPerSec, 2), round(m.latency.p50Ms / b.latency.p50Ms, 2), round(m.latency.p99Ms / b.latency.p99Ms, 2)]);
+  }
+  console.log(`\nratio michat / bare ws (deliveries/s: higher is better for michat; latency: lower is better)`);
+  console.log(table(ratioRows));
+  const acks = fanout.filter((r) => r.ackLatency);
+  for (const r of acks) console.log(`michat ${r.shape}: publish → ack p50 ${r.ackLatency!.p50Ms} ms, p99 ${r.ackLatency!.p99Ms} ms`);
+}
+if (durableResults.length) {
+  console.log(`\ndurable publishes, ${PUBLISHERS} connections × window ${PUB_WINDOW} (reference target: ≥ 20,000 durable publishes/s on SQLite FULL)`);
+  const rows: Array<Array<string | number>> = [['store', 'publishes/s', 'ack p50 ms', 'ack p99 ms', 'acked', 'failed', 'server CPU %', 'loadgen CPU %']];
+  for (const r of durableResults) rows.push([r.store, r.publishesPerSec, r.ackLatency.p50Ms, r.ackLatency.p99Ms, `${r.acked}/${r.publishes}`, r.failed, r.server.cpuPercent, r.loadgen.cpuPercent]);
+  console.log(table(rows));
+}
+
+let profiles: Record<string, ProfileSummary> | undefined;
+if (opt.profile) {
+  profiles = {};
+  const files = (await readdir(PROFILE_DIR)).filter((f) => f.endsWith('.cpuprofile')).sort();
+  for (const f of files) {
+    const s = await summarizeProfileFile(new URL(f, PROFILE_DIR).pathname, 20);
+    profiles[f] = s;
+    console.log(`\n== CPU profile of ${f} (whole child lifetime, including setup) ==\n${formatSummary(s)}`);
+  }
+}
+
+const date = started.toISOString().slice(0, 10);
+const out = {
+  date: started.toISOString(),
+  durationSec: round((performance.now() - wallStart) / 1000, 1),
+  machine,
+  processes: 'servers: one child process each (fork); load generator: the parent process; all unpinned on the same cores',
+  profiled: opt.profile,
+  config: {
+    fanout: { subscribers: SUBSCRIBERS, subscriberUsers: SUBSCRIBER_USERS, messages: MESSAGES, warmup: FANOUT_WARMUP, payloadBytes: PAYLOAD_BYTES, shapes: fanoutShapes },
+    durable: { publishers: PUBLISHERS, publishes: PUBLISHES, windowPerConnection: PUB_WINDOW, warmup: PUB_WARMUP, payloadBytes: PAYLOAD_BYTES },
+    michatServer: { auth: 'on (EdDSA access tokens)', ack: 'after commit', connection: { ratePerSec: 1_000_000, burst: 1_000_000 } },
+  },
+  fanout,
+  durable: durableResults,
+  ...(profiles ? { profiles } : {}),
+};
+await mkdir(RESULTS_DIR, { recursive: true });
+const file = new URL(`core-${date}${opt.profile ? '-profiled' : ''}.json`, RESULTS_DIR);
+await writeFile(file, `${JSON.stringify(out, null, 2)}\n`);
+console.log(`\nwrote bench/results/${file.pathname.split('/').pop()} (${out.durationSec} s in all)`);

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { configFromEnv, startServer, type ServerConfig } from '@michat/server';
+import { parsePort, parsePositive } from '../output.ts';
+
+interface ServeOptions {
+  host?: string;
+  port?: number;
+  data?: string;
+  memory?: boolean;
+  logLevel?: string;
+  sqliteSync?: string;
+  rate?: number;
+  burst?: number;
+}
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run a michat server on its embedded default (SQLite in a data directory)')
+    .option('--host <host>', 'address to listen on (env MICHAT_HOST)', undefined)
+    .option('--port <port>', 'port to listen on, 0 for any free port (env MICHAT_PORT)', parsePort)
+    .option('--data <dir>', 'data directory (env MICHAT_DATA)', undefined)
+    .option('--memory', 'keep everything in memory (lost on exit)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env MICHAT_LOG_LEVEL)')
+    .option('--sqlite-sync <mode>', 'FULL (survives power loss) or NORMAL (survives process crashes) (env MICHAT_SQLITE_SYNC)')
+    .option('--rate <n>', 'frames per second per connection (env MICHAT_RATE)', parsePositive)
+    .option('--burst <n>', 'frames a connection may send at once (env MICHAT_BURST)', parsePositive)
+    .action(async (o: ServeOptions) => {
+      const env = configFromEnv(process.env);
+      const config: Partial<ServerConfig> = { ...env };
+      if (o.host) config.host = o.host;
+      if (o.port !== undefined) config.port = o.port;
+      if (o.data) config.dataDir = o.data;
+      if (o.memory) config.dataDir = undefined;
+      if (o.logLevel) config.logLevel = o.logLevel;
+      if (o.sqliteSync === 'FULL' || o.sqliteSync === 'NORMAL') config.sqliteSync = o.sqliteSync;
+      else if (o.sqliteSync) throw new Error('--sqlite-sync must be FULL or NORMAL');
+      if (o.rate || o.burst) config.connection = { ...env.connection, ...(o.rate ? { ratePerSec: o.rate } : {}), ...(o.burst ? { burst: o.burst } : {}) };
+      const server = await startServer(config);
+      console.log(`michat listening on ${server.url}`);
+      if (await server.node.directory.isEmpty()) {
+        console.log(`no organization yet: run  npx michat admin init --data ${config.dataDir ?? './michat-data'} --org NAME --user NAME --password PW`);
+      }
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`${signal}: draining connections and stopping`);
+        void server.close().then(() => process.exit(0));
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+}

@@ -1,0 +1,160 @@
+import {
+  MichatError,
+  api,
+  type Channel,
+  type DeviceInfo,
+  type ErrorKind,
+  type Me,
+  type Session,
+  type Team,
+  type TeamRole,
+  type Visibility,
+} from '@michat/protocol';
+
+/** Anything with zod's safeParse shape; responses are checked before the app sees them. */
+interface Schema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false };
+}
+
+const KIND_BY_STATUS: Record<number, ErrorKind> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  413: 'TooLarge',
+  429: 'RateLimited',
+  502: 'Unavailable',
+  503: 'Unavailable',
+  504: 'Unavailable',
+};
+
+const CreatedUser: Schema<{ userId: number; username: string }> = {
+  safeParse(v) {
+    const o = v as { userId?: unknown; username?: unknown } | null;
+    return o && Number.isInteger(o.userId) && typeof o.username === 'string'
+      ? { success: true, data: { userId: o.userId as number, username: o.username } }
+      : { success: false };
+  },
+};
+
+const ChannelList: Schema<Channel[]> = {
+  safeParse(v) {
+    if (!Array.isArray(v)) return { success: false };
+    const out: Channel[] = [];
+    for (const item of v) {
+      const r = api.Channel.safeParse(item);
+      if (!r.success) return { success: false };
+      out.push(r.data);
+    }
+    return { success: true, data: out };
+  },
+};
+
+/**
+ * The control plane over HTTP JSON (stateless: callers pass the access token). Every failure
+ * becomes a MichatError with the server's kind and retry delay; unreachable servers are
+ * `Unavailable` (retryable).
+ */
+export class HttpApi {
+  readonly baseUrl: string;
+
+  constructor(serverUrl: string) {
+    this.baseUrl = serverUrl.replace(/\/+$/, '');
+  }
+
+  login(username: string, password: string, deviceName?: string): Promise<Session> {
+    return this.call('POST', '/api/auth/login', { body: { username, password, ...(deviceName !== undefined ? { deviceName } : {}) }, schema: api.Session });
+  }
+
+  /** Exchanges a refresh token (single-use: it is spent either way) for a new session. */
+  refresh(refreshToken: string): Promise<Session> {
+    return this.call('POST', '/api/auth/refresh', { body: { refreshToken }, schema: api.Session });
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.call('POST', '/api/auth/logout', { body: { refreshToken } });
+  }
+
+  me(token: string): Promise<Me> {
+    return this.call('GET', '/api/me', { token, schema: api.Me });
+  }
+
+  createUser(token: string, username: string, password: string): Promise<{ userId: number; username: string }> {
+    return this.call('POST', '/api/users', { token, body: { username, password }, schema: CreatedUser });
+  }
+
+  createTeam(token: string, name: string): Promise<Team> {
+    return this.call('POST', '/api/teams', { token, body: { name }, schema: api.Team });
+  }
+
+  addTeamMember(token: string, teamId: number, username: string, role: TeamRole): Promise<void> {
+    return this.call('POST', `/api/teams/${teamId}/members`, { token, body: { username, role } });
+  }
+
+  teamChannels(token: string, teamId: number): Promise<Channel[]> {
+    return this.call('GET', `/api/teams/${teamId}/channels`, { token, schema: ChannelList });
+  }
+
+  createChannel(token: string, teamId: number, name: string, visibility: Visibility): Promise<Channel> {
+    return this.call('POST', `/api/teams/${teamId}/channels`, { token, body: { name, visibility }, schema: api.Channel });
+  }
+
+  joinChannel(token: string, channelId: number): Promise<Channel> {
+    return this.call('POST', `/api/channels/${channelId}/join`, { token, schema: api.Channel });
+  }
+
+  addChannelMember(token: string, channelId: number, username: string): Promise<void> {
+    return this.call('POST', `/api/channels/${channelId}/members`, { token, body: { username } });
+  }
+
+  device(token: string, deviceId: number): Promise<DeviceInfo> {
+    return this.call('GET', `/api/devices/${deviceId}`, { token, schema: api.DeviceInfo });
+  }
+
+  /** One request. Without a schema the response body is ignored (204 routes). */
+  async call<T = void>(method: string, path: string, options: { token?: string; body?: unknown; schema?: Schema<T> } = {}): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        headers: {
+          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+        },
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+    } catch (e) {
+      throw new MichatError('Unavailable', `cannot reach ${this.baseUrl}: ${(e as Error).message}`);
+    }
+    const text = await res.text().catch(() => '');
+    if (!res.ok) throw httpError(res, text);
+    if (!options.schema) return undefined as T;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new MichatError('Internal', `${method} ${path}: the server answered something that is not JSON`);
+    }
+    const parsed = options.schema.safeParse(json);
+    if (!parsed.success) throw new MichatError('Internal', `${method} ${path}: unexpected response shape`);
+    return parsed.data;
+  }
+}
+
+/** The typed error body when there is one; otherwise a kind guessed from the status. */
+function httpError(res: Response, text: string): MichatError {
+  const header = Number(res.headers.get('retry-after'));
+  const headerMs = Number.isFinite(header) && header > 0 ? header * 1000 : undefined;
+  try {
+    const parsed = api.ApiError.safeParse(JSON.parse(text));
+    if (parsed.success) {
+      const { kind, message, retryAfterMs } = parsed.data.error;
+      return new MichatError(kind, message, retryAfterMs ?? headerMs);
+    }
+  } catch {
+    // not JSON: a proxy or load balancer answered
+  }
+  const kind = KIND_BY_STATUS[res.status] ?? (res.status >= 500 ? 'Internal' : 'BadRequest');
+  return new MichatError(kind, `HTTP ${res.status} ${res.statusText}`.trim(), headerMs);
+}

@@ -1,0 +1,229 @@
+import {
+  MichatError,
+  PROTOCOL_VERSION,
+  decodeServerFrame,
+  encodeFrame,
+  type ClientFrame,
+  type ServerFrame,
+  type ServerFrameOf,
+} from '@michat/protocol';
+import type { Backoff } from './backoff.ts';
+import { backgroundTimeout, type TimerHandle } from './timers.ts';
+
+export type LinkState = 'idle' | 'connecting' | 'open' | 'closed';
+
+/** Close code the server uses when hello carried no valid token. */
+const CLOSE_UNAUTHORIZED = 4401;
+/** Consecutive refused hellos (each after a refresh) before the session counts as dead. */
+const MAX_AUTH_FAILURES = 2;
+
+export interface LinkDeps {
+  url: string;
+  clientName: string | undefined;
+  backoff: Backoff;
+  openTimeoutMs: number;
+  localNow(): number;
+  /** The access token to say hello with. */
+  token(): Promise<string>;
+  /** The server refused the token: renew the session. Throws when it cannot be renewed. */
+  reauthenticate(): Promise<void>;
+  /** Test hook: inbound frames for which this returns true are dropped unseen. */
+  dropInbound: ((frame: ServerFrame) => boolean) | undefined;
+  onOpen(welcome: ServerFrameOf<'welcome'>, sentAt: number, receivedAt: number): void;
+  onFrame(frame: ServerFrame): void;
+  /** An open (welcomed) connection was lost. */
+  onDown(): void;
+  onState(state: LinkState): void;
+  onError(error: Error): void;
+  /** Reconnecting cannot help (refused session, no common protocol version). */
+  onFatal(error: MichatError): void;
+}
+
+/** What one connection attempt learnt before it ended. */
+interface Attempt {
+  ws: WebSocket;
+  welcomed: boolean;
+  sentAt: number;
+  helloError: MichatError | undefined;
+  needsAuth: boolean;
+  openTimer: TimerHandle | undefined;
+}
+
+/**
+ * The data-plane connection: one WebSocket at a time, hello → welcome, and reconnection
+ * with backoff whenever it drops, until closed. It knows nothing of subscriptions or
+ * requests; it reports open/down and passes frames on.
+ */
+export class Link {
+  private readonly deps: LinkDeps;
+  private stateValue: LinkState = 'idle';
+  private current: Attempt | undefined;
+  private reconnectTimer: TimerHandle | undefined;
+  /** Delay the server asked for (bye, err) before the next attempt. */
+  private serverDelayMs = 0;
+  private authFailures = 0;
+
+  constructor(deps: LinkDeps) {
+    this.deps = deps;
+  }
+
+  get state(): LinkState {
+    return this.stateValue;
+  }
+
+  get isOpen(): boolean {
+    return this.stateValue === 'open';
+  }
+
+  /** Starts connecting (no-op once started). */
+  start(): void {
+    if (this.stateValue !== 'idle') return;
+    void this.attempt();
+  }
+
+  /** Sends a frame on the open connection; false when there is none (callers queue). */
+  send(frame: ClientFrame): boolean {
+    if (this.stateValue !== 'open' || !this.current) return false;
+    this.current.ws.send(encodeFrame(frame));
+    return true;
+  }
+
+  /** Stops reconnecting and closes the socket; resolves once it is closed (at most ~1 s). */
+  close(): Promise<void> {
+    const attempt = this.current;
+    this.current = undefined;
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.setState('closed');
+    if (!attempt) return Promise.resolve();
+    if (attempt.openTimer !== undefined) clearTimeout(attempt.openTimer);
+    const ws = attempt.ws;
+    if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = backgroundTimeout(done, 1_000);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      ws.addEventListener('close', done, { once: true });
+      ws.close(1000, 'client closed');
+    });
+  }
+
+  private setState(state: LinkState): void {
+    if (this.stateValue === state) return;
+    this.stateValue = state;
+    this.deps.onState(state);
+  }
+
+  private async attempt(): Promise<void> {
+    this.reconnectTimer = undefined;
+    if (this.stateValue === 'closed') return;
+    this.setState('connecting');
+    let token: string;
+    try {
+      token = await this.deps.token();
+    } catch (e) {
+      return this.afterFailure(asMichatError(e));
+    }
+    if (this.stateValue === 'closed') return;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.deps.url);
+    } catch (e) {
+      return this.fatal(new MichatError('BadRequest', `cannot open ${this.deps.url}: ${(e as Error).message}`));
+    }
+    ws.binaryType = 'arraybuffer';
+    const attempt: Attempt = { ws, welcomed: false, sentAt: 0, helloError: undefined, needsAuth: false, openTimer: undefined };
+    this.current = attempt;
+    // A server that accepts the socket but never welcomes is as good as down.
+    attempt.openTimer = backgroundTimeout(() => ws.close(), this.deps.openTimeoutMs);
+    ws.addEventListener('open', () => {
+      attempt.sentAt = this.deps.localNow();
+      const hello: ClientFrame = { t: 'hello', versions: [PROTOCOL_VERSION], token, ...(this.deps.clientName !== undefined ? { client: this.deps.clientName } : {}) };
+      ws.send(encodeFrame(hello));
+    });
+    ws.addEventListener('message', (ev) => this.message(attempt, ev.data));
+    ws.addEventListener('close', (ev) => this.socketClosed(attempt, ev.code));
+  }
+
+  private message(attempt: Attempt, data: unknown): void {
+    if (this.current !== attempt) return;
+    if (!(data instanceof ArrayBuffer)) return this.deps.onError(new MichatError('BadFrame', 'the server sent a text frame'));
+    const decoded = decodeServerFrame(new Uint8Array(data));
+    if (!decoded.ok) return this.deps.onError(decoded.error);
+    const frame = decoded.frame;
+    if (this.deps.dropInbound?.(frame)) return;
+    if (frame.t === 'bye') {
+      // The socket closes next; remember how long the server wants us away, and why.
+      this.serverDelayMs = frame.retryAfterMs ?? 0;
+      attempt.needsAuth = frame.reason !== 'draining';
+      return;
+    }
+    if (attempt.welcomed) return this.deps.onFrame(frame);
+    if (frame.t === 'welcome') {
+      attempt.welcomed = true;
+      if (attempt.openTimer !== undefined) clearTimeout(attempt.openTimer);
+      this.deps.backoff.reset();
+      this.authFailures = 0;
+      this.serverDelayMs = 0;
+      this.setState('open');
+      this.deps.onOpen(frame, attempt.sentAt, this.deps.localNow());
+    } else if (frame.t === 'err') {
+      attempt.helloError = new MichatError(frame.kind, frame.msg, frame.retryAfterMs);
+    }
+  }
+
+  private socketClosed(attempt: Attempt, code: number): void {
+    if (attempt.openTimer !== undefined) clearTimeout(attempt.openTimer);
+    if (this.current !== attempt) return; // closed by close(), or superseded
+    this.current = undefined;
+    if (attempt.welcomed) this.deps.onDown();
+    if (this.stateValue === 'closed') return;
+    this.setState('connecting');
+    const err = attempt.helloError;
+    if (err?.kind === 'UnsupportedVersion') return this.fatal(err);
+    if (err?.kind === 'Unauthorized' || code === CLOSE_UNAUTHORIZED || attempt.needsAuth) {
+      void this.reauthenticate();
+      return;
+    }
+    this.scheduleAttempt(err?.retryAfterMs ?? 0);
+  }
+
+  private async reauthenticate(): Promise<void> {
+    if (++this.authFailures > MAX_AUTH_FAILURES) {
+      return this.fatal(new MichatError('Unauthorized', 'the server keeps refusing this session; log in again'));
+    }
+    try {
+      await this.deps.reauthenticate();
+    } catch (e) {
+      return this.afterFailure(asMichatError(e));
+    }
+    this.scheduleAttempt(0);
+  }
+
+  private afterFailure(err: MichatError): void {
+    if (err.kind === 'Unauthorized') return this.fatal(err);
+    this.deps.onError(err);
+    this.scheduleAttempt(err.retryAfterMs ?? 0);
+  }
+
+  private scheduleAttempt(minMs: number): void {
+    if (this.stateValue === 'closed') return;
+    const delay = Math.max(this.deps.backoff.next(), this.serverDelayMs, minMs);
+    this.serverDelayMs = 0;
+    // Not unref'd: while the socket is down this timer stands in for it, and a Node app
+    // waiting on messages or an unacknowledged publish must not exit before it reconnects.
+    this.reconnectTimer = setTimeout(() => void this.attempt(), delay);
+  }
+
+  private fatal(err: MichatError): void {
+    if (this.stateValue === 'closed') return;
+    this.setState('closed');
+    this.deps.onFatal(err);
+  }
+}
+
+function asMichatError(e: unknown): MichatError {
+  return e instanceof MichatError ? e : new MichatError('Unavailable', e instanceof Error ? e.message : String(e));
+}
