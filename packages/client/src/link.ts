@@ -71,6 +71,10 @@ export class Link {
     return this.stateValue;
   }
 
+  private get closed(): boolean {
+    return this.stateValue === 'closed';
+  }
+
   get isOpen(): boolean {
     return this.stateValue === 'open';
   }
@@ -118,7 +122,7 @@ export class Link {
 
   private async attempt(): Promise<void> {
     this.reconnectTimer = undefined;
-    if (this.stateValue === 'closed') return;
+    if (this.closed) return;
     this.setState('connecting');
     let token: string;
     try {
@@ -126,7 +130,7 @@ export class Link {
     } catch (e) {
       return this.afterFailure(asMichatError(e));
     }
-    if (this.stateValue === 'closed') return;
+    if (this.closed) return;
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.deps.url);
@@ -179,7 +183,7 @@ export class Link {
     if (this.current !== attempt) return; // closed by close(), or superseded
     this.current = undefined;
     if (attempt.welcomed) this.deps.onDown();
-    if (this.stateValue === 'closed') return;
+    if (this.closed) return;
     this.setState('connecting');
     const err = attempt.helloError;
     if (err?.kind === 'UnsupportedVersion') return this.fatal(err);
@@ -209,7 +213,7 @@ export class Link {
   }
 
   private scheduleAttempt(minMs: number): void {
-    if (this.stateValue === 'closed') return;
+    if (this.closed) return;
     const delay = Math.max(this.deps.backoff.next(), this.serverDelayMs, minMs);
     this.serverDelayMs = 0;
     // Not unref'd: while the socket is down this timer stands in for it, and a Node app
@@ -218,7 +222,7 @@ export class Link {
   }
 
   private fatal(err: MichatError): void {
-    if (this.stateValue === 'closed') return;
+    if (this.closed) return;
     this.setState('closed');
     this.deps.onFatal(err);
   }

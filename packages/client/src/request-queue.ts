@@ -44,12 +44,15 @@ export class RequestQueue {
   private readonly deps: RequestQueueDeps;
   private readonly waiting = new Set<Entry>();
   private readonly byId = new Map<number, Entry>();
+  /** Set by failAll: later requests are refused with it at once. */
+  private closedWith: Error | undefined;
 
   constructor(deps: RequestQueueDeps) {
     this.deps = deps;
   }
 
   run<T>(job: Job<T>): Promise<T> {
+    if (this.closedWith) return Promise.reject(this.closedWith);
     return new Promise<T>((resolve, reject) => {
       const entry: Entry = { job, resolve: resolve as (v: unknown) => void, reject, attempt: 0, reauths: 0, id: undefined, retryTimer: undefined, busy: false };
       this.waiting.add(entry);
@@ -94,8 +97,9 @@ export class RequestQueue {
     for (const entry of this.waiting) if (entry.id === undefined && entry.retryTimer === undefined && !entry.busy) this.send(entry);
   }
 
-  /** Rejects everything (the client closes). */
+  /** Rejects everything, now and later (the client closes). */
   failAll(error: Error): void {
+    this.closedWith = error;
     for (const entry of this.waiting) {
       if (entry.retryTimer !== undefined) clearTimeout(entry.retryTimer);
       entry.reject(error);

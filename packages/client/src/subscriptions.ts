@@ -1,5 +1,4 @@
 import {
-  MAX_WATCHED_CHANNELS,
   MichatError,
   bytesEqual,
   decodeObject,
@@ -109,7 +108,7 @@ export class Subscriptions {
     for (const sub of this.all) sub.accept(obj);
   }
 
-  /** Heartbeat entries: the digest of every caught-up subscription. */
+  /** Heartbeat entries: the digest of every caught-up subscription (same prefix and digest once). */
   watchList(): Watch[] {
     const seen = new Set<string>();
     const out: Watch[] = [];
@@ -117,7 +116,7 @@ export class Subscriptions {
       if (!sub.live) continue;
       const digest = sub.vector.digest();
       const key = `${sub.key}/${sub.prefix.bits}/${digest}`;
-      if (seen.has(key) || out.length >= MAX_WATCHED_CHANNELS) continue;
+      if (seen.has(key)) continue;
       seen.add(key);
       out.push({ prefix: sub.prefix.name, bits: sub.prefix.bits, digest });
     }

@@ -46,7 +46,8 @@ export class Room {
   readonly channel: Prefix;
   private readonly deps: RoomDeps;
   private vector: VersionVector;
-  private readonly subscribers = new Map<number, { sub: Subscriber; prefixes: Prefix[] }>();
+  /** Per connection: its subscriptions here, by the request id that made each. */
+  private readonly subscribers = new Map<number, { sub: Subscriber; prefixes: Map<number, Prefix> }>();
   readonly presence = new PresenceTable();
   private reloading: Promise<void> | undefined;
 
@@ -97,7 +98,7 @@ export class Room {
     let frame: Uint8Array | undefined;
     let delivered = 0;
     for (const { sub, prefixes } of this.subscribers.values()) {
-      if (sub === except || !prefixes.some((p) => p.bits <= this.channel.bits || matchesPrefix(name, p))) continue;
+      if (sub === except || !matchesAny(name, prefixes, this.channel.bits)) continue;
       frame ??= encodeFrame({ t: 'obj', obj: bytes });
       if (sub.send(frame)) delivered++;
       else this.deps.metrics.count('dropped_slow');
@@ -105,17 +106,19 @@ export class Room {
     if (delivered) this.deps.metrics.count('deliveries', undefined, delivered);
   }
 
-  subscribe(sub: Subscriber, prefix: Prefix): void {
-    const entry = this.subscribers.get(sub.connectionId) ?? { sub, prefixes: [] };
-    entry.prefixes.push(prefix);
+  /** Adds subscription `id` of a connection (ids are the connection's request ids). */
+  subscribe(sub: Subscriber, id: number, prefix: Prefix): void {
+    const entry = this.subscribers.get(sub.connectionId) ?? { sub, prefixes: new Map<number, Prefix>() };
+    entry.prefixes.set(id, prefix);
     this.subscribers.set(sub.connectionId, entry);
   }
 
-  unsubscribe(sub: Subscriber, prefix: Prefix): void {
+  /** Removes subscription `id` only; the connection's other subscriptions here stay. */
+  unsubscribe(sub: Subscriber, id: number): void {
     const entry = this.subscribers.get(sub.connectionId);
     if (!entry) return;
-    entry.prefixes = entry.prefixes.filter((p) => p.bits !== prefix.bits || !bytesEqual(p.name, prefix.name));
-    if (entry.prefixes.length === 0) this.subscribers.delete(sub.connectionId);
+    entry.prefixes.delete(id);
+    if (entry.prefixes.size === 0) this.subscribers.delete(sub.connectionId);
   }
 
   /** Forgets a connection entirely (closed, or its access was removed). */
@@ -266,4 +269,9 @@ async function readVector(kv: KvStore, channel: Name): Promise<VersionVector> {
   const vector = VersionVector.from(states.map((s) => [s.device, s.contiguous]));
   for (const s of states) for (const seq of s.above) vector.add(s.device, seq);
   return vector;
+}
+
+function matchesAny(name: Name, prefixes: Map<number, Prefix>, channelBits: number): boolean {
+  for (const p of prefixes.values()) if (p.bits <= channelBits || matchesPrefix(name, p)) return true;
+  return false;
 }

@@ -76,24 +76,29 @@ async function subscribe(ctx: ConnectionContext, conn: Connection, frame: Client
   if (conn.subscriptions.size >= ctx.config.maxSubscriptions) throw new MichatError('BadRequest', `at most ${ctx.config.maxSubscriptions} subscriptions per connection`);
   const room = await memberRoom(ctx, conn, prefix.name);
   // Live first, then catch-up: nothing published in between can fall through the crack.
-  room.subscribe(conn, prefix);
+  room.subscribe(conn, frame.id, prefix);
   conn.subscriptions.set(frame.id, { room, prefix });
   conn.send(room.presenceSnapshot());
-  void catchUp(room, conn, frame.id, prefix, frame.since ?? []);
+  void catchUp(room, conn, frame.id, prefix, frame.since ?? [], true);
 }
 
 async function sync(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'sync'>): Promise<void> {
   const prefix = checkedPrefix(frame.prefix, frame.bits);
   const room = await memberRoom(ctx, conn, prefix.name);
-  void catchUp(room, conn, frame.id, prefix, frame.since);
+  void catchUp(room, conn, frame.id, prefix, frame.since, false);
 }
 
-async function catchUp(room: Room, conn: Connection, id: number, prefix: Prefix, since: Array<[number, number]>): Promise<void> {
+/** Sends what the reader lacks, then subok. A failed catch-up also ends the live half of a sub. */
+async function catchUp(room: Room, conn: Connection, id: number, prefix: Prefix, since: Array<[number, number]>, live: boolean): Promise<void> {
   try {
     const { missing } = await room.catchUp(prefix, vectorMap(since), (objs) => conn.reply({ t: 'objs', id, objs }));
     conn.reply(missing === undefined ? { t: 'subok', id } : { t: 'subok', id, gap: { missing } });
   } catch (e) {
-    conn.fail(e instanceof MichatError ? e : new MichatError('Unavailable', 'catch-up failed; retry', 1_000), id);
+    if (live && conn.subscriptions.get(id)?.room === room) {
+      conn.subscriptions.delete(id);
+      room.unsubscribe(conn, id);
+    }
+    conn.fail(e instanceof MichatError ? e : new MichatError('Unavailable', 'catch-up failed; subscribe again', 1_000), id);
   }
 }
 
@@ -101,7 +106,7 @@ function unsubscribe(conn: Connection, frame: ClientFrameOf<'unsub'>): void {
   const s = conn.subscriptions.get(frame.sub);
   if (!s) throw new MichatError('NotFound', `no subscription ${frame.sub}`);
   conn.subscriptions.delete(frame.sub);
-  s.room.unsubscribe(conn, s.prefix);
+  s.room.unsubscribe(conn, frame.sub);
 }
 
 async function history(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'hist'>): Promise<void> {

@@ -1,0 +1,72 @@
+import type { MichatObject, Name, ServerFrame, Session } from '@michat/protocol';
+import type { BackoffOptions } from './backoff.ts';
+import type { HeartbeatBounds } from './heartbeat.ts';
+import type { LinkState } from './link.ts';
+import type { PresenceEvent, PresenceStatus, TypingEvent } from './presence-roster.ts';
+import type { SeqStore } from './seq-store.ts';
+
+/** `idle` until first used, then `connecting` (opening or waiting to retry), `open`, `closed`. */
+export type ConnectionState = LinkState;
+
+export interface MichatClientOptions {
+  /** Sequence numbers per (device, channel). Default: in memory (see MemorySeqStore). */
+  seqStore?: SeqStore;
+  /** Called with every new session (login, refresh): persist it to resume later. */
+  onSession?: (session: Session) => void;
+  /** Sent in hello, for the server's logs (≤ 64 characters). */
+  clientName?: string;
+  /** Presence status announced by heartbeats (default active). */
+  presence?: PresenceStatus;
+  /** Heartbeat period bounds; default: what the server says in welcome. */
+  heartbeat?: HeartbeatBounds;
+  /** Reconnect backoff (default 250 ms doubling to 10 s, with jitter). */
+  backoff?: BackoffOptions;
+  /** Refresh the access token this long before it expires (default 60 s). */
+  refreshBeforeMs?: number;
+  /** Give up on a connection attempt not welcomed within this (default 10 s). */
+  openTimeoutMs?: number;
+  /** Local clock (default Date.now); stamps are corrected by the offset learnt from the server. */
+  now?: () => number;
+  /** Test hooks. `dropInbound`: inbound frames for which it returns true are dropped unseen. */
+  debug?: { dropInbound?: (frame: ServerFrame) => boolean };
+}
+
+export interface LoginOptions extends MichatClientOptions {
+  /** Name of the device the login creates (shown in device lists). */
+  deviceName?: string;
+}
+
+export interface PublishOptions {
+  /** Reply in the thread of this object (same channel). */
+  threadRoot?: Name;
+  /** Server time (ms) after which the object is no longer served. */
+  expires?: number;
+}
+
+export interface HistoryOptions {
+  /** Cursor from a previous page: older objects than it. */
+  before?: string;
+  /** Cursor from a previous page: newer objects than it (still returned newest first). */
+  after?: string;
+  /** Only this thread (its root's name). */
+  thread?: Name;
+  /** Page size, 1..500 (default 50). */
+  limit?: number;
+}
+
+export interface HistoryPage {
+  /** Newest first. */
+  objects: MichatObject[];
+  /** More objects lie past `next` in the same direction. */
+  more: boolean;
+  next?: string;
+}
+
+export interface ClientEvents {
+  state: ConnectionState;
+  /** Failures no caller awaits: err frames outside requests, refresh retries, throwing handlers. */
+  error: Error;
+  session: Session;
+  presence: PresenceEvent;
+  typing: TypingEvent;
+}
