@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { adminCommand } from './commands/admin.ts';
 import { serveCommand } from './commands/serve.ts';
+import { loginCommand } from './commands/login.ts';
+import { directoryCommands } from './commands/directory.ts';
+import { messageCommands } from './commands/messages.ts';
 import { reportError } from './output.ts';
 
 const program = new Command()
@@ -12,6 +15,9 @@ const program = new Command()
 
 serveCommand(program);
 adminCommand(program);
+loginCommand(program);
+directoryCommands(program);
+messageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

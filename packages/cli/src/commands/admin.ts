@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { initOrganization, MichatNode } from '@michat/core';
-import { openStore, scryptHasher } from '@michat/server';
 import { api } from '@michat/protocol';
 import { CliError, print } from '../output.ts';
 
@@ -34,6 +32,8 @@ export function adminCommand(program: Command): void {
       valid(api.Handle, o.org, 'organization name');
       valid(api.Handle, o.user, 'username');
       valid(api.Password, password, 'password');
+      const { initOrganization, MichatNode } = await import('@michat/core');
+      const { openStore, scryptHasher } = await import('@michat/server');
       const node = new MichatNode({ kv: await openStore(o.data), hasher: scryptHasher });
       try {
         const { org, admin: user } = await initOrganization(node.directory, { org: o.org, username: o.user, password });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { configFromEnv, startServer, type ServerConfig } from '@michat/server';
+import type { ServerConfig } from '@michat/server';
 import { parsePort, parsePositive } from '../output.ts';
 
 interface ServeOptions {
@@ -26,6 +26,8 @@ export function serveCommand(program: Command): void {
     .option('--rate <n>', 'frames per second per connection (env MICHAT_RATE)', parsePositive)
     .option('--burst <n>', 'frames a connection may send at once (env MICHAT_BURST)', parsePositive)
     .action(async (o: ServeOptions) => {
+      // Loaded here so client commands start without the server's dependencies.
+      const { configFromEnv, startServer } = await import('@michat/server');
       const env = configFromEnv(process.env);
       const config: Partial<ServerConfig> = { ...env };
       if (o.host) config.host = o.host;

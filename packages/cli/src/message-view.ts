@@ -1,0 +1,34 @@
+import { decodePayload, type MichatClient, type MichatObject } from '@michat/client';
+import { nameDevice, nameToText } from '@michat/protocol';
+
+/** One message as the CLI prints it. */
+export interface MessageView {
+  name: string;
+  sender: string;
+  created: string;
+  text: string;
+  thread?: string;
+}
+
+/** Resolves the sender (device → username, cached by the client) and decodes the payload. */
+export async function viewOf(client: MichatClient, obj: MichatObject): Promise<MessageView> {
+  const device = nameDevice(obj.name);
+  const sender = await client.deviceOwner(device).then(
+    (d) => d.username,
+    () => `device ${device}`,
+  );
+  const payload = decodePayload(obj.payload);
+  const view: MessageView = {
+    name: nameToText(obj.name),
+    sender,
+    created: new Date(obj.created).toISOString(),
+    text: payload.type === 'text' ? payload.text : `(${payload.type} message)`,
+  };
+  if (obj.threadRoot) view.thread = nameToText(obj.threadRoot);
+  return view;
+}
+
+/** A line for humans: `2026-11-23 18:20:01  alice: hello`. */
+export function humanLine(v: MessageView): string {
+  return `${v.created.slice(0, 19).replace('T', ' ')}  ${v.sender}${v.thread ? ' (thread)' : ''}: ${v.text}`;
+}
