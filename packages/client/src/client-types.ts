@@ -25,6 +25,11 @@ export interface MichatClientOptions {
   refreshBeforeMs?: number;
   /** Give up on a connection attempt not welcomed within this (default 10 s). */
   openTimeoutMs?: number;
+  /**
+   * After two heartbeat periods with nothing received the client pings; a socket that
+   * answers nothing within this is taken for dead and replaced (default 5 s).
+   */
+  pongTimeoutMs?: number;
   /** Local clock (default Date.now); stamps are corrected by the offset learnt from the server. */
   now?: () => number;
   /** Test hooks. `dropInbound`: inbound frames for which it returns true are dropped unseen. */

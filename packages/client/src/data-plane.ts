@@ -3,6 +3,7 @@ import { Backoff } from './backoff.ts';
 import type { ClientEvents, MichatClientOptions } from './client-types.ts';
 import type { Emitter } from './emitter.ts';
 import { Heartbeat } from './heartbeat.ts';
+import { Liveness } from './liveness.ts';
 import { Link } from './link.ts';
 import { PresenceRoster, type PresenceStatus } from './presence-roster.ts';
 import { RequestQueue } from './request-queue.ts';
@@ -23,6 +24,10 @@ export interface DataPlaneDeps {
 }
 
 const MAX_REQUEST_ID = 0xffffffff;
+/** Ping after this many heartbeat periods (`maxMs`) with nothing heard… */
+const PING_IDLE_BEATS = 2;
+/** …and give the socket up when nothing answers within this (default). */
+const PONG_TIMEOUT_MS = 5_000;
 
 /**
  * The WebSocket side of the client, wired together: the reconnecting link, requests that
@@ -36,6 +41,7 @@ export class DataPlane {
   readonly roster = new PresenceRoster();
   private readonly deps: DataPlaneDeps;
   private readonly heartbeat: Heartbeat;
+  private readonly liveness: Liveness;
   private presenceStatus: PresenceStatus;
   private lastRequestId = 0;
 
@@ -48,6 +54,11 @@ export class DataPlane {
     this.requests = new RequestQueue({ send, nextId, reauthenticate: deps.renewSession });
     this.subscriptions = new Subscriptions({ send, nextId, onError: (e) => events.emit('error', e) });
     this.heartbeat = new Heartbeat(() => this.beat());
+    this.liveness = new Liveness({
+      localNow: () => deps.clock.localNow(),
+      ping: () => this.link.send({ t: 'ping', id: this.nextRequestId() }),
+      dead: () => this.link.abandon('no answer to ping'),
+    });
     this.link = new Link({
       url: `${deps.serverUrl.replace(/^http(s?):/i, 'ws$1:')}/ws`,
       clientName: options.clientName,
@@ -79,6 +90,7 @@ export class DataPlane {
   /** Stops heartbeats and reconnects, fails what is pending with `error`, closes the socket. */
   close(error: Error): Promise<void> {
     this.heartbeat.stop();
+    this.liveness.stop();
     this.requests.failAll(error);
     this.subscriptions.closeAll(error);
     this.roster.clear();
@@ -94,11 +106,14 @@ export class DataPlane {
     this.deps.clock.learn(welcome.serverTime, sentAt, receivedAt);
     this.subscriptions.open();
     this.requests.resendAll();
-    this.heartbeat.start(this.deps.options.heartbeat ?? welcome.heartbeat);
+    const beats = this.deps.options.heartbeat ?? welcome.heartbeat;
+    this.heartbeat.start(beats);
+    this.liveness.start(PING_IDLE_BEATS * beats.maxMs, this.deps.options.pongTimeoutMs ?? PONG_TIMEOUT_MS);
   }
 
   private down(): void {
     this.heartbeat.stop();
+    this.liveness.stop();
     this.requests.down();
     this.subscriptions.down();
     this.roster.clear();
@@ -106,7 +121,10 @@ export class DataPlane {
 
   private dispatch(frame: ServerFrame): void {
     const { events } = this.deps;
+    this.liveness.heard();
     switch (frame.t) {
+      case 'pong':
+        return; // heard: that is all a pong is for
       case 'obj':
         return this.subscriptions.live(frame);
       case 'vec':

@@ -14,6 +14,8 @@ export type LinkState = 'idle' | 'connecting' | 'open' | 'closed';
 
 /** Close code the server uses when hello carried no valid token. */
 const CLOSE_UNAUTHORIZED = 4401;
+/** Close code a client uses for a socket it gave up on (application range 4000–4999). */
+const CLOSE_ABANDONED = 4000;
 /** Consecutive refused hellos (each after a refresh) before the session counts as dead. */
 const MAX_AUTH_FAILURES = 2;
 
@@ -90,6 +92,21 @@ export class Link {
     if (this.stateValue !== 'open' || !this.current) return false;
     this.current.ws.send(encodeFrame(frame));
     return true;
+  }
+
+  /**
+   * Gives up on the open socket (it stopped answering) and reconnects at once. A half-open
+   * socket can take minutes to report its close, so it is abandoned, not awaited.
+   */
+  abandon(reason: string): void {
+    const attempt = this.current;
+    if (!attempt || !attempt.welcomed || this.closed) return;
+    this.current = undefined;
+    attempt.ws.close(CLOSE_ABANDONED, reason);
+    this.deps.onDown();
+    this.setState('connecting');
+    this.deps.onError(new MichatError('Unavailable', `${reason}; reconnecting`));
+    this.scheduleAttempt(0);
   }
 
   /** Stops reconnecting and closes the socket; resolves once it is closed (at most ~1 s). */

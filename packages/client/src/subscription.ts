@@ -1,4 +1,21 @@
-import { VersionVector, channelKey, matchesPrefix, nameDevice, nameSeq, type MichatError, type MichatObject, type Prefix, type VectorEntries } from '@michat/protocol';
+import {
+  VersionVector,
+  channelKey,
+  matchesPrefix,
+  missingFrom,
+  nameDevice,
+  nameSeq,
+  type MichatError,
+  type MichatObject,
+  type Prefix,
+  type VectorEntries,
+} from '@michat/protocol';
+
+/**
+ * Most ranges a `since` carries: about 90 KiB of MessagePack at worst, inside the server's
+ * frame limit. A vector with more leaves out its smallest ranges (which only costs duplicates).
+ */
+const MAX_SINCE_RANGES = 8_192;
 
 export type ObjectHandler = (obj: MichatObject) => void;
 
@@ -20,7 +37,7 @@ export interface Subscription {
   unsubscribe(): void;
   /** Channel key (18 hex digits). */
   readonly channel: string;
-  /** What this subscription holds, per sending device: save it and pass it as `since` later. */
+  /** What this subscription holds, per sending device (intervals of seqs): save it and pass it as `since` later. */
   entries(): VectorEntries;
   /** Digest of what it holds (equal digests: almost surely equal sets). */
   digest(): string;
@@ -91,23 +108,25 @@ export class SubscriptionState {
     }
   }
 
-  /** True when the server's vector holds something this one lacks. */
+  /**
+   * True when the server's vector holds something this one lacks. Interval by interval: a
+   * hole in a device's stream that the server has too (a seq never stored) is no lack.
+   */
   behind(server: VectorEntries): boolean {
-    return server.some(([device, seq]) => seq > this.vector.contiguous(device));
+    return missingFrom(VersionVector.from(server), this.vector).count > 0;
+  }
+
+  /** `since` for a sub or sync: the whole vector, ranges included, within the frame bounds. */
+  since(): VectorEntries {
+    return this.vector.boundedEntries(MAX_SINCE_RANGES);
   }
 
   /**
-   * Adopts the server's contiguous positions after a gap (the app pages history for the
-   * missing stretch), keeping what is held above them. Otherwise every heartbeat would ask
-   * again for the same too-large catch-up.
+   * Takes the server's vector as held after a gap (the app pages history for the missing
+   * stretch). Otherwise every heartbeat would ask again for the same too-large catch-up.
    */
   skipTo(server: VectorEntries): void {
-    const old = this.vector;
-    const merged = new Map<number, number>(old.entries());
-    for (const [device, seq] of server) merged.set(device, Math.max(seq, merged.get(device) ?? 0));
-    const next = VersionVector.from([...merged]);
-    for (const device of old.devices()) for (const seq of old.above(device)) next.add(device, seq);
-    this.vector = next;
+    this.vector.addAll(VersionVector.from(server));
     this.gapPending = false;
   }
 

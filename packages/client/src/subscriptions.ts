@@ -74,10 +74,13 @@ export class Subscriptions {
     this.byRequest.clear();
   }
 
-  /** Routes `objs`, `subok` and `err` answers of sub/sync requests; false when not ours. */
+  /**
+   * Routes `objs`, `subok` and `err` answers of sub/sync requests, and `err` frames without
+   * an id that name a subscribed prefix (a failed heartbeat entry); false when not ours.
+   */
   dispatch(frame: ServerFrame): boolean {
     if (frame.t !== 'objs' && frame.t !== 'subok' && frame.t !== 'err') return false;
-    if (frame.id === undefined) return false;
+    if (frame.id === undefined) return frame.t === 'err' && this.refusedPrefix(frame);
     const route = this.byRequest.get(frame.id);
     if (!route) return false;
     const { sub, kind } = route;
@@ -135,7 +138,7 @@ export class Subscriptions {
   private subscribe(sub: SubscriptionState): void {
     if (sub.closed) return;
     const id = this.deps.nextId();
-    const since = sub.vector.entries();
+    const since = sub.since();
     const frame: ClientFrame = { t: 'sub', id, prefix: sub.prefix.name, bits: sub.prefix.bits, ...(since.length ? { since } : {}) };
     if (!this.deps.send(frame)) return; // subscribed again when a socket opens
     sub.requestId = id;
@@ -151,23 +154,22 @@ export class Subscriptions {
 
   private sync(sub: SubscriptionState): void {
     const id = this.deps.nextId();
-    if (!this.deps.send({ t: 'sync', id, prefix: sub.prefix.name, bits: sub.prefix.bits, since: sub.vector.entries() })) return;
+    if (!this.deps.send({ t: 'sync', id, prefix: sub.prefix.name, bits: sub.prefix.bits, since: sub.since() })) return;
     sub.syncId = id;
     this.byRequest.set(id, { sub, kind: 'sync' });
   }
 
   private refused(sub: SubscriptionState, kind: 'sub' | 'sync', frame: ServerFrameOf<'err'>): void {
-    const error = new MichatError(frame.kind, frame.msg, frame.retryAfterMs);
+    const error = subscriptionError(sub, frame);
     if (frame.id !== undefined) this.byRequest.delete(frame.id);
     if (kind === 'sync') {
       sub.syncId = undefined; // the next heartbeat asks again
+      if (endsSubscription(error)) this.drop(sub, error);
       if (!error.retryable) this.deps.onError(error);
       return;
     }
     if (!error.retryable) {
-      this.all.delete(sub);
-      sub.requestId = undefined;
-      sub.fail(error);
+      this.drop(sub, error);
       this.deps.onError(error);
       return;
     }
@@ -177,6 +179,30 @@ export class Subscriptions {
       sub.retryTimer = undefined;
       if (this.all.has(sub) && sub.requestId === undefined) this.subscribe(sub);
     }, frame.retryAfterMs ?? backoffDelay(1));
+  }
+
+  /**
+   * An `err` without an id naming a prefix: a heartbeat watch entry failed. Every
+   * subscription to exactly that prefix hears of it; Forbidden or NotFound (the user left the
+   * channel, or it is gone) ends them, and the server has already stopped their live half.
+   */
+  private refusedPrefix(frame: ServerFrameOf<'err'>): boolean {
+    const { prefix, bits } = frame;
+    if (prefix === undefined || bits === undefined) return false;
+    const named = [...this.all].filter((sub) => sub.prefix.bits === bits && bytesEqual(sub.prefix.name, prefix));
+    if (!named.length) return false;
+    const error = subscriptionError(named[0]!, frame);
+    if (endsSubscription(error)) for (const sub of named) this.drop(sub, error);
+    this.deps.onError(error);
+    return true;
+  }
+
+  /** Ends a subscription the server refused for good (no unsub: the server holds none). */
+  private drop(sub: SubscriptionState, error: MichatError): void {
+    this.all.delete(sub);
+    this.forgetRequests(sub);
+    sub.requestId = undefined;
+    sub.fail(error);
   }
 
   /**
@@ -209,6 +235,16 @@ export class Subscriptions {
       return undefined;
     }
   }
+}
+
+/** The server's error, saying which subscription it concerns. */
+function subscriptionError(sub: SubscriptionState, frame: ServerFrameOf<'err'>): MichatError {
+  return new MichatError(frame.kind, `${frame.msg} (subscription to ${sub.key}/${sub.prefix.bits})`, frame.retryAfterMs);
+}
+
+/** Kinds that mean the subscription can never work again (access gone, channel gone). */
+function endsSubscription(error: MichatError): boolean {
+  return error.kind === 'Forbidden' || error.kind === 'NotFound';
 }
 
 function samePrefix(a: SubscriptionState, b: SubscriptionState): boolean {

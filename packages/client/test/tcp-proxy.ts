@@ -9,6 +9,11 @@ import type { AddressInfo } from 'node:net';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  /**
+   * Both ends of the connections that carry a WebSocket. Only those stall: Node's fetch keeps
+   * HTTP connections alive and may send the next WebSocket handshake over one of them.
+   */
+  private readonly webSockets = new Set<Socket>();
   private readonly target: { host: string; port: number };
   port = 0;
 
@@ -37,6 +42,17 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /**
+   * Stops relaying on the open connections without closing them: a half-open link (the
+   * peer vanished without a FIN), which no socket event reports. New connections still work.
+   */
+  stall(): void {
+    for (const s of this.webSockets) {
+      s.unpipe();
+      s.pause();
+    }
+  }
+
   /** Accepts connections again, on the same port. */
   async restore(): Promise<void> {
     if (!this.server) await this.listen();
@@ -54,10 +70,14 @@ export class TcpProxy {
         s.on('error', () => undefined);
         s.on('close', () => {
           this.sockets.delete(s);
+          this.webSockets.delete(s);
           client.destroy();
           upstream.destroy();
         });
       }
+      client.once('data', (chunk: Buffer) => {
+        if (/^upgrade:\s*websocket/im.test(chunk.toString('latin1'))) for (const s of [client, upstream]) this.webSockets.add(s);
+      });
       client.pipe(upstream);
       upstream.pipe(client);
     });

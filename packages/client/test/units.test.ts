@@ -1,7 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
-import { describe, expect, it } from 'vitest';
-import { channelFromKey, encodeObject, makeName, nameFields, type ClientFrame } from '@michat/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MichatError, channelFromKey, encodeObject, makeName, nameFields, type ClientFrame } from '@michat/protocol';
 import { backoffDelay } from '../src/backoff.ts';
+import { Liveness } from '../src/liveness.ts';
 import { decodePayload, encodeTextPayload } from '../src/index.ts';
 import { SubscriptionState } from '../src/subscription.ts';
 import { Subscriptions } from '../src/subscriptions.ts';
@@ -64,6 +65,108 @@ describe('a subscription after a gap', () => {
     subs.live({ t: 'obj', obj: o.bytes });
     subs.own(o);
     expect(count).toBe(1);
+  });
+});
+
+describe('subscriptions and vectors with holes', () => {
+  const channel = channelFromKey('0000010000010000a2')!;
+  const object = (device: number, seq: number) =>
+    encodeObject({ name: makeName({ ...nameFields(channel.name), device, seq }), created: Date.now(), keyEpoch: 0 }, encodeTextPayload('x'));
+
+  function setup(options: { onError?: (e: MichatError) => void } = {}) {
+    const sent: ClientFrame[] = [];
+    const errors: Error[] = [];
+    let id = 0;
+    const subs = new Subscriptions({ send: (f) => (sent.push(f), true), nextId: () => ++id, onError: (e) => errors.push(e) });
+    const state = new SubscriptionState(channel, () => undefined, options, (e) => { throw e; });
+    subs.add(state);
+    subs.dispatch({ t: 'subok', id: 1 });
+    return { subs, state, sent, errors };
+  }
+
+  it('a hole the server has too is no lack; a real lack is synced with the whole vector', () => {
+    const { subs, state, sent } = setup();
+    for (const seq of [1, 2, 3, 5, 6, 8, 9, 10]) subs.live({ t: 'obj', obj: object(7, seq).bytes });
+    expect(state.vector.entries()).toEqual([[7, 3, [[5, 6], [8, 10]]]]);
+    subs.vec({ t: 'vec', prefix: channel.name, bits: 72, vector: [[7, 3, [[5, 6], [8, 10]]]] });
+    expect(sent.filter((f) => f.t === 'sync')).toHaveLength(0);
+    subs.vec({ t: 'vec', prefix: channel.name, bits: 72, vector: [[7, 3, [[5, 10]]]] }); // 7 was stored after all
+    expect(sent.at(-1)).toEqual({ t: 'sync', id: 2, prefix: channel.name, bits: 72, since: [[7, 3, [[5, 6], [8, 10]]]] });
+  });
+
+  it('an err naming the prefix ends the subscription on Forbidden, and only reports other kinds', () => {
+    const ended: MichatError[] = [];
+    const { subs, state, errors } = setup({ onError: (e) => ended.push(e) });
+    expect(subs.watchList()).toHaveLength(1);
+    const other = channelFromKey('0000010000010000a3')!;
+    expect(subs.dispatch({ t: 'err', kind: 'Forbidden', msg: 'no', prefix: other.name, bits: 72 })).toBe(false);
+    expect(subs.dispatch({ t: 'err', kind: 'Forbidden', msg: 'no', prefix: channel.name, bits: 80 })).toBe(false); // another prefix length
+    expect(subs.dispatch({ t: 'err', kind: 'Unavailable', msg: 'later', prefix: channel.name, bits: 72 })).toBe(true);
+    expect(errors.map((e) => (e as MichatError).kind)).toEqual(['Unavailable']);
+    expect(state.closed).toBe(false);
+    expect(subs.dispatch({ t: 'err', kind: 'Forbidden', msg: 'no', prefix: channel.name, bits: 72 })).toBe(true);
+    expect(state.closed).toBe(true);
+    expect(ended.map((e) => e.kind)).toEqual(['Forbidden']);
+    expect(ended[0]!.message).toContain('0000010000010000a2');
+    expect(subs.watchList()).toHaveLength(0);
+  });
+
+  it('a sync refused with NotFound ends the subscription too', () => {
+    const ended: MichatError[] = [];
+    const { subs, state, sent } = setup({ onError: (e) => ended.push(e) });
+    subs.vec({ t: 'vec', prefix: channel.name, bits: 72, vector: [[7, 1]] });
+    const sync = sent.at(-1)!;
+    expect(sync.t).toBe('sync');
+    subs.dispatch({ t: 'err', id: (sync as { id: number }).id, kind: 'NotFound', msg: 'gone', prefix: channel.name, bits: 72 });
+    expect(state.closed).toBe(true);
+    expect(ended.map((e) => e.kind)).toEqual(['NotFound']);
+  });
+});
+
+describe('liveness', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function setup() {
+    vi.useFakeTimers();
+    const events: string[] = [];
+    const live = new Liveness({ localNow: () => Date.now(), ping: () => (events.push('ping'), true), dead: () => events.push('dead') });
+    live.start(1_000, 300);
+    return { live, events };
+  }
+
+  it('pings after the idle time, and gives up when nothing answers', () => {
+    const { events } = setup();
+    vi.advanceTimersByTime(999);
+    expect(events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(events).toEqual(['ping']);
+    vi.advanceTimersByTime(300);
+    expect(events).toEqual(['ping', 'dead']);
+    vi.advanceTimersByTime(10_000);
+    expect(events).toEqual(['ping', 'dead']); // stopped
+  });
+
+  it('any frame answers a ping; frames keep it from pinging at all', () => {
+    const { live, events } = setup();
+    vi.advanceTimersByTime(1_000);
+    expect(events).toEqual(['ping']);
+    live.heard(); // the pong
+    vi.advanceTimersByTime(999);
+    expect(events).toEqual(['ping']);
+    vi.advanceTimersByTime(1); // quiet for an idle period again
+    expect(events).toEqual(['ping', 'ping']);
+    vi.advanceTimersByTime(200);
+    live.heard(); // not a pong, but the socket is alive
+    for (let i = 0; i < 20; i++) {
+      vi.advanceTimersByTime(500);
+      live.heard();
+    }
+    expect(events).toEqual(['ping', 'ping']);
+    live.stop();
+    vi.advanceTimersByTime(10_000);
+    expect(events).toEqual(['ping', 'ping']);
   });
 });
 

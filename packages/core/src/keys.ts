@@ -6,7 +6,7 @@ import { channelKey, makeName, nameFields, positionToCursor, toHex, type Name, t
  *     o/<name 32 hex>                          → object bytes (ordered by name: device streams)
  *     t/<channel 18 hex>/<cursor 26 hex>       → empty (time index, display order)
  *     r/<channel 18 hex>/<root 32 hex>/<cursor> → empty (thread index)
- *     v/<channel 18 hex>/<device 6 hex>        → stream state (contiguous + held above)
+ *     v/<channel 18 hex>/<device 6 hex>        → stream state (the intervals of seqs held)
  *     d/…                                      → directory records (see directory/)
  */
 export const objectKey = (name: Name): string => `o/${toHex(name)}`;

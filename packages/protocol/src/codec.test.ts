@@ -23,6 +23,7 @@ const CLIENT_SAMPLES: ClientFrame[] = [
   { t: 'sub', id: 2, prefix: channel, bits: 72, since: [[4, 5], [16777215, 4294967295]] },
   { t: 'unsub', id: 3, sub: 1 },
   { t: 'sync', id: 4, prefix: channel, bits: 72, since: [] },
+  { t: 'sync', id: 4, prefix: channel, bits: 72, since: [[4, 3, [[5, 100], [102, 4294967295]]], [9, 0, [[1, 1]]]] },
   { t: 'hist', id: 5, channel, limit: 50 },
   { t: 'hist', id: 6, channel, thread: name, before: cursor, limit: 500 },
   { t: 'hist', id: 7, channel, after: cursor, limit: 1 },
@@ -30,6 +31,7 @@ const CLIENT_SAMPLES: ClientFrame[] = [
   { t: 'hb', status: 'away', watch: [{ prefix: channel, bits: 72, digest: 'cbf29ce484222325' }] },
   { t: 'typing', channel },
   { t: 'leave', channel },
+  { t: 'ping', id: 11 },
 ];
 
 const SERVER_SAMPLES: ServerFrame[] = [
@@ -52,11 +54,14 @@ const SERVER_SAMPLES: ServerFrame[] = [
   { t: 'page', id: 4, objs: [obj], more: true, next: cursor },
   { t: 'page', id: 5, objs: [], more: false },
   { t: 'vec', prefix: channel, bits: 72, vector: [[4, 5]] },
+  { t: 'vec', prefix: channel, bits: 80, vector: [[4, 3, [[5, 300]]], [7, 0, [[2, 9], [11, 11]]]] },
+  { t: 'pong', id: 11, serverTime: 1_760_000_000_000 },
   { t: 'presence', channel, members: [{ user: 'ada', device: 4, status: 'active' }] },
   { t: 'presence', channel, change: { user: 'bob', device: 9, status: 'gone' } },
   { t: 'typing', channel, user: 'ada', device: 4 },
   { t: 'err', kind: 'RateLimited', msg: 'slow down', retryAfterMs: 250 },
   { t: 'err', id: 9, kind: 'ClockSkew', msg: 'created is 3 minutes ahead', serverTime: 1_760_000_000_000 },
+  { t: 'err', kind: 'Forbidden', msg: 'you are not a member of this channel', prefix: channel, bits: 72 },
 ];
 
 function expectBad(r: Decoded<unknown>, kinds: readonly string[] = ['BadFrame', 'TooLarge']): void {
@@ -130,7 +135,7 @@ describe('codec refuses bad input without throwing', () => {
     );
     const arbMap = fc.record(
       {
-        t: fc.constantFrom('hello', 'auth', 'pub', 'sub', 'unsub', 'sync', 'hist', 'hb', 'typing', 'leave', 'x', ''),
+        t: fc.constantFrom('hello', 'auth', 'pub', 'sub', 'unsub', 'sync', 'hist', 'hb', 'typing', 'leave', 'ping', 'x', ''),
         id: fc.oneof(fc.integer({ min: -5, max: 0x1_0000_0005 }), value),
         obj: value,
         prefix: value,
@@ -196,6 +201,9 @@ describe('codec refuses bad input without throwing', () => {
       [{ t: 'sub', id: 1, prefix: channel, bits: 200 }, 'bits'],
       [{ t: 'sub', id: 1, prefix: new Uint8Array(15), bits: 72 }, 'prefix'],
       [{ t: 'sub', id: 1, prefix: channel, bits: 72, since: [[1, -1]] }, 'since.0.1'],
+      [{ t: 'sync', id: 1, prefix: channel, bits: 72, since: [[1, 5, [[3, 2]]]] }, 'since.0.2.0'],
+      [{ t: 'sync', id: 1, prefix: channel, bits: 72, since: [[1, 5, []]] }, 'since.0.2'],
+      [{ t: 'ping' }, 'id'],
       [{ t: 'hist', id: 1, channel, limit: 0 }, 'limit'],
       [{ t: 'hist', id: 1, channel, limit: 10, before: 'nope' }, 'before'],
       [{ t: 'hb', status: 'active', watch: [{ prefix: channel, bits: 72, digest: 'XYZ' }] }, 'watch.0.digest'],

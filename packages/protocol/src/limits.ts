@@ -29,3 +29,11 @@ export const MAX_BACKDATE_MS = 14 * 24 * 3600_000;
 export const MAX_WATCHED_CHANNELS = 256;
 /** Devices in one version vector. */
 export const MAX_VECTOR_ENTRIES = 100_000;
+/**
+ * Ranges (intervals above the contiguous part) in one vector entry. Servers refuse a publish
+ * that would give a device's stream in a channel more holes than this, so what they hold
+ * always fits (and its stored state stays under ~8 KiB).
+ */
+export const MAX_VECTOR_RANGES_PER_ENTRY = 1_024;
+/** Ranges in one version vector, all entries together (the frame byte limits apply too). */
+export const MAX_VECTOR_RANGES = 100_000;

@@ -6,7 +6,7 @@ import { fromHex, toHex } from './hex.ts';
 import { makeName, nameFields, nameToText, type NameFields } from './name.ts';
 import { decodeObject, encodeObject, type ObjectEnvelope } from './object.ts';
 import { makePrefix, matchesPrefix, parseName, parsePrefix, prefixToHex, prefixToText } from './prefix.ts';
-import { VersionVector } from './vector.ts';
+import { VersionVector, type VectorEntries } from './vector.ts';
 import { PROTOCOL_VERSION } from './version.ts';
 
 /**
@@ -19,7 +19,7 @@ interface Vectors {
   names: Array<{ fields: NameFields; hex: string; text: string }>;
   prefixes: Array<{ of: string; bits: number; hex: string; text: string; names: Array<{ name: string; hex: string; matches: boolean }> }>;
   objects: Array<{ note: string; name: string; created: number; keyEpoch: number; expires?: number; threadRoot?: string; payload: string; hex: string }>;
-  vectors: Array<{ note: string; held: Array<[number, number]>; entries: Array<[number, number]>; digestInput: string; digest: string }>;
+  vectors: Array<{ note: string; held: Array<[number, number, number]>; entries: VectorEntries; digestInput: string; digest: string }>;
   frames: Array<{ dir: 'client' | 'server'; frame: Record<string, unknown>; hex: string }>;
 }
 
@@ -107,16 +107,30 @@ describe('test vectors', () => {
   it('version vectors: held → entries, digest input, digest', () => {
     for (const v of V.vectors) {
       const vec = new VersionVector();
-      for (const [d, s] of v.held) vec.add(d, s);
+      for (const [d, from, to] of v.held) for (let s = from; s <= to; s++) vec.add(d, s);
       expect(vec.entries()).toEqual(v.entries);
       expect(vec.digest(), v.note).toBe(v.digest);
-      // the documented digest input, computed independently of VersionVector.digest
-      const bytes: number[] = [];
-      for (const d of vec.devices()) for (const x of [d, vec.contiguous(d), vec.max(d), vec.above(d).length]) bytes.push(x >>> 24, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
+      expect(VersionVector.from(v.entries).digest()).toBe(v.digest); // the wire form says everything
+      // the documented digest input, computed independently of VersionVector: per device
+      // ascending, device, interval count, then from and to of each maximal interval
+      const seqs = new Map<number, Set<number>>();
+      for (const [d, from, to] of v.held) for (let s = from; s <= to; s++) seqs.set(d, (seqs.get(d) ?? new Set()).add(s));
+      const words: number[] = [];
+      for (const d of [...seqs.keys()].sort((a, b) => a - b)) {
+        const sorted = [...seqs.get(d)!].sort((a, b) => a - b);
+        const intervals: number[][] = [];
+        for (const s of sorted) {
+          const last = intervals[intervals.length - 1];
+          if (last && last[1]! + 1 === s) last[1] = s;
+          else intervals.push([s, s]);
+        }
+        words.push(d, intervals.length, ...intervals.flat());
+      }
+      const bytes = words.flatMap((x) => [x >>> 24, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff]);
       expect(toHex(Uint8Array.from(bytes))).toBe(v.digestInput);
-      if (vec.devices().every((d) => vec.above(d).length === 0)) expect(VersionVector.from(v.entries).digest()).toBe(v.digest);
       inDoc(v.digest);
       if (v.digestInput) inDoc(v.digestInput);
+      inDoc(JSON.stringify(v.entries));
     }
   });
 

@@ -4,6 +4,8 @@
  *
  * History:
  * - 1: first version (hello/welcome, pub/ack, sub/sync/objs, hist, hb/vec, presence, typing).
+ *   Changed within 1 before any release: vectors carry per-device intervals (`[device,
+ *   contiguous, ranges?]`, digest over intervals), `ping`/`pong`, `err.prefix`/`err.bits`.
  */
 export const PROTOCOL_VERSION = 1;
 /** Oldest client protocol version this code still speaks. */

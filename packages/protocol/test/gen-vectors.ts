@@ -6,7 +6,8 @@
  *
  * `src/vectors.test.ts` checks that the code still produces exactly these bytes and that the
  * document shows every one of them. Regenerate only for a deliberate wire change (with a new
- * PROTOCOL_VERSION); otherwise a failing vectors test is a bug in the code, not in the vectors.
+ * PROTOCOL_VERSION, or before the first release a note under version 1 in version.ts);
+ * otherwise a failing vectors test is a bug in the code, not in the vectors.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import {
@@ -88,10 +89,13 @@ const OBJECTS: Array<{ env: ObjectEnvelope; payload: Uint8Array; note: string }>
   },
 ];
 
-const VECTORS: Array<{ held: Array<[number, number]>; note: string }> = [
+/** Held seqs as inclusive ranges per device: [device, from, to]. */
+const VECTORS: Array<{ held: Array<[number, number, number]>; note: string }> = [
   { held: [], note: 'empty: the FNV-1a 64 offset basis' },
-  { held: [[4, 1], [4, 2], [4, 3], [4, 4], [4, 5], [9, 1]], note: 'no gaps: same as VersionVector.from([[4, 5], [9, 1]])' },
-  { held: [[4, 1], [4, 2], [4, 3], [4, 5], [4, 7], [9, 1]], note: 'device 4 holds 1-3, 5 and 7: contiguous 3, max 7, 2 above' },
+  { held: [[4, 1, 5], [9, 1, 1]], note: 'no holes: one interval per device, entries without ranges' },
+  { held: [[4, 1, 3], [4, 5, 5], [4, 7, 7], [9, 1, 1]], note: 'device 4 holds 1-3, 5 and 7: contiguous 3, ranges [5,5] and [7,7]' },
+  { held: [[4, 1, 3], [4, 5, 300]], note: 'a permanent hole at 4: two intervals however long the stream grows' },
+  { held: [[2, 10, 20], [7, 1, 1], [7, 3, 4]], note: 'device 2 lacks 1-9: contiguous 0, everything in ranges' },
 ];
 
 const channel = makePrefix(n('m/1/2/3/4/5'), 72).name;
@@ -100,16 +104,21 @@ const FRAMES: Array<{ dir: 'client' | 'server'; frame: ClientFrame | ServerFrame
   { dir: 'client', frame: { t: 'hello', versions: [1], token: 'tok' } },
   { dir: 'client', frame: { t: 'pub', id: 2, obj: firstObject() } },
   { dir: 'client', frame: { t: 'sub', id: 1, prefix: channel, bits: 72, since: [[4, 5], [9, 1]] } },
+  { dir: 'client', frame: { t: 'sync', id: 3, prefix: channel, bits: 72, since: [[4, 3, [[5, 100]]], [9, 0, [[2, 2]]]] } },
   { dir: 'client', frame: { t: 'hb', status: 'active', watch: [{ prefix: channel, bits: 72, digest: 'cbf29ce484222325' }] } },
+  { dir: 'client', frame: { t: 'ping', id: 7 } },
   { dir: 'server', frame: { t: 'ack', id: 2, name: n('m/1/2/3/4/5'), dup: false } },
+  { dir: 'server', frame: { t: 'vec', prefix: channel, bits: 72, vector: [[4, 3, [[5, 300]]], [9, 1]] } },
+  { dir: 'server', frame: { t: 'pong', id: 7, serverTime: 1_760_000_000_000 } },
   { dir: 'server', frame: { t: 'err', id: 2, kind: 'ClockSkew', msg: 'created too far ahead', serverTime: 1_760_000_000_000 } },
+  { dir: 'server', frame: { t: 'err', kind: 'Forbidden', msg: 'you are not a member of this channel', prefix: channel, bits: 72 } },
 ];
 
 // ---- outputs -------------------------------------------------------------------------------
 
-function vectorOf(held: ReadonlyArray<readonly [number, number]>): VersionVector {
+function vectorOf(held: ReadonlyArray<readonly [number, number, number]>): VersionVector {
   const v = new VersionVector();
-  for (const [d, s] of held) v.add(d, s);
+  for (const [d, from, to] of held) v.addRange(d, from, to);
   return v;
 }
 
@@ -118,9 +127,8 @@ function digestInput(v: VersionVector): string {
   const u32 = (x: number) => bytes.push((x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff);
   for (const d of v.devices()) {
     u32(d);
-    u32(v.contiguous(d));
-    u32(v.max(d));
-    u32(v.above(d).length);
+    u32(v.intervals(d).length);
+    for (const [from, to] of v.intervals(d)) (u32(from), u32(to));
   }
   return toHex(Uint8Array.from(bytes));
 }
@@ -204,9 +212,9 @@ function renderDoc(v: ReturnType<typeof buildVectors>): string {
     fields.push(`payload \`${o.payload || '(empty)'}\``);
     out.push(`${o.note}: ${fields.join(', ')}`, '', '```', o.hex, '```', '', `(${objectFieldsHex(o.hex)})`, '');
   }
-  out.push('#### Version vector digests', '', '| held (device, seq) | wire entries | digest input (u32 BE) | digest |', '|---|---|---|---|');
+  out.push('#### Version vector digests', '', '| held (device: seqs) | wire entries | digest input (u32 BE) | digest |', '|---|---|---|---|');
   for (const x of v.vectors) {
-    const held = x.held.length ? x.held.map(([d, s]) => `(${d},${s})`).join(' ') : '(none)';
+    const held = x.held.length ? x.held.map(([d, from, to]) => `${d}: ${from === to ? from : `${from}-${to}`}`).join(', ') : '(none)';
     out.push(`| ${held} | \`${JSON.stringify(x.entries)}\` | \`${x.digestInput || '(empty)'}\` | \`${x.digest}\` |`);
   }
   out.push('', 'Notes:', ...v.vectors.map((x, i) => `${i + 1}. ${x.note}.`), '');

@@ -62,7 +62,7 @@ describe('catch-up with a version vector', () => {
     // the bound is large in production (10,000); a sync over it answers with gap and no objects
     const room = await f.server.node.rooms.get({ name: channelPrefix(channel), bits: 72 });
     const sent: Uint8Array[][] = [];
-    const r = await room.catchUp({ name: channelPrefix(channel), bits: 72 }, new Map(), (b) => sent.push(b), 100);
+    const r = await room.catchUp({ name: channelPrefix(channel), bits: 72 }, new VersionVector(), (b) => sent.push(b), 100);
     expect(r).toEqual({ missing: 120 });
     expect(sent).toHaveLength(0);
     // paging history newest first covers all 120 exactly once

@@ -203,6 +203,17 @@ export class Directory {
     this.channelMembers.delete(channelId);
   }
 
+  /**
+   * Ends a user's membership of a channel; returns whether there was one. The membership
+   * cache is dropped too, so the next data-plane check (a heartbeat, sub, sync or publish)
+   * already refuses; live subscriptions end at the connection's next heartbeat.
+   */
+  async removeChannelMember(channelId: number, userId: number): Promise<boolean> {
+    const existed = await this.writes.run(() => this.kv.delete(dirKeys.channelMember(channelId, userId)));
+    this.channelMembers.delete(channelId);
+    return existed;
+  }
+
   async createDevice(userId: number, name: string): Promise<DeviceRecord> {
     return this.writes.run(async () => {
       const id = await this.nextId('device', MAX_DEVICE);

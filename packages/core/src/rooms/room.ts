@@ -3,6 +3,7 @@ import {
   CATCHUP_BATCH,
   DEVICE_BITS,
   MAX_CATCHUP_OBJECTS,
+  MAX_VECTOR_RANGES_PER_ENTRY,
   MichatError,
   PRESENCE_TTL_MS,
   VersionVector,
@@ -75,8 +76,14 @@ export class Room {
     if (this.reloading) await this.reloading;
     const device = nameDevice(obj.name);
     const seq = nameSeq(obj.name);
-    if (this.vector.has(device, seq)) return this.republish(obj);
-    this.vector.add(device, seq);
+    if (this.vector.has(device, seq)) {
+      const stored = await this.storedBytes(obj);
+      if (stored) return this.settleExisting(obj, stored);
+      // The vector claims it but storage lacks it (an earlier write failed): write it now.
+    } else {
+      this.checkHoles(device, seq);
+      this.vector.add(device, seq);
+    }
     const started = this.deps.clock.now();
     let existing: Uint8Array | undefined;
     try {
@@ -135,17 +142,17 @@ export class Room {
   /** The part of this room's vector under `prefix` (72 to 96 bits: the channel, or some devices). */
   vectorUnder(prefix: Prefix): VersionVector {
     if (prefix.bits <= this.channel.bits) return this.vector;
-    const devices = this.devicesUnder(prefix);
-    const sub = VersionVector.from(devices.map((d) => [d, this.vector.contiguous(d)]));
-    for (const d of devices) for (const s of this.vector.above(d)) sub.add(d, s);
-    return sub;
+    const f = nameFields(prefix.name);
+    const devicePart = { name: prefix.name, bits: Math.min(prefix.bits, DEVICE_BITS) };
+    return this.vector.select((device) => matchesPrefix(makeName({ ...f, device, seq: 0 }), devicePart));
   }
 
   /**
    * Sends, in batches, every stored object under `prefix` that a reader holding `since`
-   * lacks. Returns `{ missing }` without sending anything when that is over the bound.
+   * lacks: exactly the intervals it lacks, so what it holds above a hole is never sent
+   * again. Returns `{ missing }` without sending anything when that is over the bound.
    */
-  async catchUp(prefix: Prefix, since: ReadonlyMap<number, number>, send: (objs: Uint8Array[]) => void, maxObjects = MAX_CATCHUP_OBJECTS): Promise<{ missing?: number }> {
+  async catchUp(prefix: Prefix, since: VersionVector, send: (objs: Uint8Array[]) => void, maxObjects = MAX_CATCHUP_OBJECTS): Promise<{ missing?: number }> {
     const held = this.vectorUnder(prefix);
     const { ranges, count } = missingFrom(held, since);
     if (count > maxObjects) return { missing: count };
@@ -153,7 +160,7 @@ export class Room {
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
     for (const r of ranges) {
-      const { prefix: keyPrefix, start, end } = deviceStreamRange(this.channel.name, r.device, r.after + 1, r.through);
+      const { prefix: keyPrefix, start, end } = deviceStreamRange(this.channel.name, r.device, r.from, r.through);
       let from = start;
       for (;;) {
         const page = await this.deps.kv.list(keyPrefix, { start: from, end, limit: CATCHUP_BATCH });
@@ -223,15 +230,13 @@ export class Room {
   }
 
   /** The name is known here: same bytes → acknowledged again; other bytes → Conflict. */
-  private async republish(obj: MichatObject): Promise<{ dup: boolean }> {
-    let stored: Uint8Array | undefined;
+  /** The bytes stored under the object's name, if any. */
+  private async storedBytes(obj: MichatObject): Promise<Uint8Array | undefined> {
     try {
-      stored = await this.deps.kv.get(objectKey(obj.name));
+      return await this.deps.kv.get(objectKey(obj.name));
     } catch {
       throw new MichatError('Unavailable', 'storage read failed; retry with the same name', STORE_RETRY_MS);
     }
-    if (!stored) throw new MichatError('Unavailable', 'an earlier write of this name failed; retry with the same name', STORE_RETRY_MS);
-    return this.settleExisting(obj, stored);
   }
 
   private async settleExisting(obj: MichatObject, stored: Uint8Array): Promise<{ dup: boolean }> {
@@ -246,9 +251,18 @@ export class Room {
     return { dup: true };
   }
 
-  private devicesUnder(prefix: Prefix): number[] {
-    const f = nameFields(prefix.name);
-    return this.vector.devices().filter((device) => matchesPrefix(makeName({ ...f, device, seq: 0 }), { name: prefix.name, bits: Math.min(prefix.bits, DEVICE_BITS) }));
+  /**
+   * Every seq a device skips for good (taken but never stored) is one more interval in the
+   * room's vector, its stored state and every `vec`: refuse the publish that would make more
+   * holes than a vector entry may carry. Continuing right after the highest seq is always fine.
+   */
+  private checkHoles(device: number, seq: number): void {
+    if (seq === 1 || this.vector.has(device, seq - 1) || this.vector.has(device, seq + 1)) return; // no new interval
+    if (this.vector.rangeCount(device) < MAX_VECTOR_RANGES_PER_ENTRY) return;
+    throw new MichatError(
+      'BadRequest',
+      `this device's stream in the channel already has ${MAX_VECTOR_RANGES_PER_ENTRY} holes; publish seq ${this.vector.max(device) + 1} (after the highest) instead`,
+    );
   }
 
   private reload(): void {
@@ -264,10 +278,11 @@ export class Room {
 }
 
 async function readVector(kv: KvStore, channel: Name): Promise<VersionVector> {
-  const entries = await kv.list(streamStatePrefix(channel));
-  const states = entries.map(([key, value]) => ({ device: parseInt(key.slice(key.lastIndexOf('/') + 1), 16), ...decodeStreamState(value) }));
-  const vector = VersionVector.from(states.map((s) => [s.device, s.contiguous]));
-  for (const s of states) for (const seq of s.above) vector.add(s.device, seq);
+  const vector = new VersionVector();
+  for (const [key, value] of await kv.list(streamStatePrefix(channel))) {
+    const device = parseInt(key.slice(key.lastIndexOf('/') + 1), 16);
+    for (const [from, to] of decodeStreamState(value)) vector.addRange(device, from, to);
+  }
   return vector;
 }
 

@@ -10,6 +10,7 @@ import {
   negotiateVersion,
   type ClientFrame,
   type ClientFrameOf,
+  type Prefix,
   type ServerFrame,
 } from '@michat/protocol';
 import type { AccessClaims } from '../auth/token-service.ts';
@@ -88,8 +89,11 @@ export class Connection implements Subscriber {
     if (!this.closed) this.transport.send(encodeFrame(frame));
   }
 
-  /** Sends a typed error answering request `id`; logs anything that is not a MichatError. */
-  fail(e: unknown, id?: number): void {
+  /**
+   * Sends a typed error answering request `id`, naming the subscription prefix it concerns
+   * when there is one; logs anything that is not a MichatError.
+   */
+  fail(e: unknown, id?: number, about?: Prefix): void {
     const err = e instanceof MichatError ? e : new MichatError('Internal', 'internal error');
     if (!(e instanceof MichatError)) this.ctx.logger.error({ err: e, connection: this.connectionId }, 'frame handler failed');
     this.ctx.metrics.count('errors', { kind: err.kind });
@@ -100,6 +104,7 @@ export class Connection implements Subscriber {
       msg: err.message,
       ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
       ...(err.kind === 'ClockSkew' ? { serverTime: this.ctx.clock.now() } : {}),
+      ...(about ? { prefix: about.name, bits: about.bits } : {}),
     });
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CURSOR_PATTERN } from '../cursor.ts';
 import { ERROR_KINDS } from '../errors.ts';
-import { MAX_VECTOR_ENTRIES } from '../limits.ts';
+import { MAX_VECTOR_ENTRIES, MAX_VECTOR_RANGES, MAX_VECTOR_RANGES_PER_ENTRY } from '../limits.ts';
 import { MAX_DEVICE, MAX_SEQ, NAME_BYTES } from '../name.ts';
 
 /** Request id chosen by the client, echoed in answers. */
@@ -12,8 +12,18 @@ export const NameBytes = Bytes.refine((b) => b.length === NAME_BYTES, 'a name is
 export const Bits = z.number().int().min(0).max(128);
 export const DeviceId = z.number().int().min(0).max(MAX_DEVICE);
 export const Seq = z.number().int().min(0).max(MAX_SEQ);
-/** Wire form of a version vector: contiguous high-water per device. */
-export const Vector = z.array(z.tuple([DeviceId, Seq])).max(MAX_VECTOR_ENTRIES);
+/** Seqs `from` through `to`, both held: 1 ≤ from ≤ to. */
+const SeqRange = z.tuple([Seq.min(1), Seq]).refine(([from, to]) => from <= to, 'a range is [from, to] with from ≤ to');
+/**
+ * One device of a vector: `[device, contiguous]` (it holds 1..contiguous), or with the
+ * intervals it holds above that: `[device, contiguous, ranges]` (never an empty list).
+ */
+const VectorEntry = z.union([z.tuple([DeviceId, Seq]), z.tuple([DeviceId, Seq, z.array(SeqRange).min(1).max(MAX_VECTOR_RANGES_PER_ENTRY)])]);
+/** Wire form of a version vector (see vector.ts): one entry per device, sorted by device. */
+export const Vector = z
+  .array(VectorEntry)
+  .max(MAX_VECTOR_ENTRIES)
+  .refine((entries) => entries.reduce((n, e) => n + (e[2]?.length ?? 0), 0) <= MAX_VECTOR_RANGES, `at most ${MAX_VECTOR_RANGES} ranges in one vector`);
 export const ErrorKindSchema = z.enum(ERROR_KINDS);
 /** History cursor: opaque to clients (hex of created/device/seq). */
 export const Cursor = z.string().regex(CURSOR_PATTERN, 'malformed cursor');

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { ErrorKindSchema, RequestId } from './common.ts';
+import { Bits, ErrorKindSchema, NameBytes, RequestId } from './common.ts';
 
-/** A typed error, answering request `id` when there is one. */
+/**
+ * A typed error, answering request `id` when there is one. `prefix`/`bits` name the
+ * subscription prefix it concerns (a failed heartbeat watch entry, sub or sync), so a client
+ * can tell which subscription it is about even without an `id`.
+ */
 export const Err = z.object({
   t: z.literal('err'),
   id: RequestId.optional(),
@@ -9,4 +13,6 @@ export const Err = z.object({
   msg: z.string(),
   retryAfterMs: z.number().int().min(0).optional(),
   serverTime: z.number().optional(),
+  prefix: NameBytes.optional(),
+  bits: Bits.optional(),
 });

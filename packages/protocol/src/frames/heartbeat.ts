@@ -14,7 +14,7 @@ export const Hb = z.object({
     .max(MAX_WATCHED_CHANNELS),
 });
 
-/** The server's vector for a watched prefix whose digest differed. */
+/** The server's whole vector (ranges included) for a watched prefix whose digest differed. */
 export const Vec = z.object({ t: z.literal('vec'), prefix: NameBytes, bits: Bits, vector: Vector });
 
 /** Typing in a channel (ephemeral: never stored). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeviceId } from './common.ts';
+import { DeviceId, RequestId } from './common.ts';
 
 /** First frame of a connection: the versions the client speaks and its access token. */
 export const Hello = z.object({
@@ -33,3 +33,12 @@ export const Bye = z.object({
   reason: z.enum(['draining', 'revoked', 'expired']),
   retryAfterMs: z.number().int().min(0).optional(),
 });
+
+/**
+ * Liveness probe (after hello only). The heartbeat is silent while nothing differs, so a
+ * client that heard nothing for a while pings: no answer means a half-open socket.
+ */
+export const Ping = z.object({ t: z.literal('ping'), id: RequestId });
+
+/** Answers `ping` at once, with the server clock. */
+export const Pong = z.object({ t: z.literal('pong'), id: RequestId, serverTime: z.number() });
