@@ -8,12 +8,15 @@ export interface ServerChild {
   readonly wsUrl: string;
   readonly info: Record<string, unknown>;
   usage(): Promise<UsageSample>;
+  /** Starts the child's CPU profiler (node:inspector); `profileStop` writes it to `file`. */
+  profileStart(): void;
+  profileStop(file: string): Promise<void>;
   /** Asks the child to close and waits for it to exit (SIGKILL after `ms`). */
   stop(ms?: number): Promise<void>;
 }
 
 export interface StartOptions {
-  /** Extra Node flags for the child, e.g. --cpu-prof. */
+  /** Extra Node flags for the child. */
   execArgv?: string[];
   readyTimeoutMs?: number;
 }
@@ -54,6 +57,20 @@ export async function startChild(file: URL, args: string[], options: StartOption
         };
         child.on('message', onMessage);
         send({ type: 'usage' });
+      }),
+    profileStart: () => send({ type: 'profile-start' }),
+    profileStop: (file) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('server child did not write its profile')), 30_000);
+        const onMessage = (m: ChildMessage) => {
+          if (m.type !== 'profiled' || m.file !== file) return;
+          clearTimeout(timer);
+          child.off('message', onMessage);
+          if (m.error) reject(new Error(`profile: ${m.error}`));
+          else resolve();
+        };
+        child.on('message', onMessage);
+        send({ type: 'profile-stop', file });
       }),
     async stop(ms = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
