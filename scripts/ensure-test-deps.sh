@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests start for real (Debian): Chromium for browser
-# tests. Runs before `npm test`; does nothing when everything is already there.
+# tests, PostgreSQL and Redis for the *.pg.test.ts and *.redis.test.ts adapter tests (the
+# test harness runs its own throwaway servers from these binaries on free loopback ports;
+# a cluster the postgresql package may start on 5432 is neither used nor needed).
+# Runs before `npm test`; does nothing when everything is already there.
 set -euo pipefail
 
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -1,15 +1,23 @@
 import type { MichatObject, Name, ServerFrame, Session } from '@michat/protocol';
 import type { BackoffOptions } from './backoff.ts';
 import type { HeartbeatBounds } from './heartbeat.ts';
-import type { LinkState } from './link.ts';
+import type { LinkState, OnlineState } from './link.ts';
+import type { DeliveryEvent } from './outbox/outbox-types.ts';
 import type { PresenceEvent, PresenceStatus, TypingEvent } from './presence-roster.ts';
 import type { SeqStore } from './seq-store.ts';
+import type { LocalStore } from './store/local-store.ts';
 
 /** `idle` until first used, then `connecting` (opening or waiting to retry), `open`, `closed`. */
 export type ConnectionState = LinkState;
 
 export interface MichatClientOptions {
-  /** Sequence numbers per (device, channel). Default: in memory (see MemorySeqStore). */
+  /**
+   * Where the client keeps its state: session, outbox, sequence numbers, objects, vectors,
+   * directory snapshot (IndexedDbStore in browsers, FileStore in Node). Default: a MemoryStore
+   * private to this client, which keeps the outbox only.
+   */
+  store?: LocalStore;
+  /** Sequence numbers per (device, channel), instead of the store's counters (e.g. the CLI's profile). */
   seqStore?: SeqStore;
   /** Called with every new session (login, refresh): persist it to resume later. */
   onSession?: (session: Session) => void;
@@ -69,6 +77,10 @@ export interface HistoryPage {
 
 export interface ClientEvents {
   state: ConnectionState;
+  /** For an offline banner: online, connecting, offline. */
+  onlineState: OnlineState;
+  /** A queued message changed state: pending (also when renumbered), sent, failed, discarded. */
+  delivery: DeliveryEvent;
   /** Failures no caller awaits: err frames outside requests, refresh retries, throwing handlers. */
   error: Error;
   session: Session;

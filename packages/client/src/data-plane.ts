@@ -21,6 +21,8 @@ export interface DataPlaneDeps {
   renewSession(): Promise<void>;
   /** Reconnecting cannot help: the client must close. */
   onFatal(error: MichatError): void;
+  /** A socket was welcomed and everything pending was resent (the outbox sends its store). */
+  onOpened(): void;
 }
 
 const MAX_REQUEST_ID = 0xffffffff;
@@ -72,6 +74,7 @@ export class DataPlane {
       onFrame: (frame) => this.dispatch(frame),
       onDown: () => this.down(),
       onState: (state) => events.emit('state', state),
+      onOnlineState: (state) => events.emit('onlineState', state),
       onError: (e) => events.emit('error', e),
       onFatal: deps.onFatal,
     });
@@ -109,6 +112,7 @@ export class DataPlane {
     const beats = this.deps.options.heartbeat ?? welcome.heartbeat;
     this.heartbeat.start(beats);
     this.liveness.start(PING_IDLE_BEATS * beats.maxMs, this.deps.options.pongTimeoutMs ?? PONG_TIMEOUT_MS);
+    this.deps.onOpened();
   }
 
   private down(): void {

@@ -2,10 +2,13 @@ import {
   MichatError,
   api,
   type Channel,
+  type CreatedInvite,
   type DeviceInfo,
   type ErrorKind,
+  type Invite,
   type Me,
   type Session,
+  type SignedInDevice,
   type Team,
   type TeamRole,
   type Visibility,
@@ -72,8 +75,47 @@ export class HttpApi {
     return this.call('POST', '/api/auth/refresh', { body: { refreshToken }, schema: api.Session });
   }
 
+  /** Ends this session and signs its device out. */
   logout(refreshToken: string): Promise<void> {
     return this.call('POST', '/api/auth/logout', { body: { refreshToken } });
+  }
+
+  /** Creates an account with an invite code; answers its first session (a new device). */
+  register(code: string, username: string, password: string, deviceName?: string): Promise<Session> {
+    return this.call('POST', '/api/auth/register', { body: { code, username, password, ...(deviceName !== undefined ? { deviceName } : {}) }, schema: api.Session });
+  }
+
+  /** Signs out every device of the caller: no refresh works afterwards and their sockets close. */
+  logoutEverywhere(token: string): Promise<void> {
+    return this.call('POST', '/api/auth/logout-everywhere', { token });
+  }
+
+  /** Changes the caller's password; their other devices are signed out, this one stays. */
+  changePassword(token: string, oldPassword: string, newPassword: string): Promise<void> {
+    return this.call('POST', '/api/auth/password', { token, body: { old: oldPassword, new: newPassword } });
+  }
+
+  /** The devices the caller (or, for an org admin, `userId`) is signed in on, with their last use. */
+  devices(token: string, userId?: number): Promise<SignedInDevice[]> {
+    return this.call('GET', `/api/devices${userId !== undefined ? `?userId=${userId}` : ''}`, { token, schema: api.SignedInDeviceList });
+  }
+
+  /** Signs a device out (its sockets close, its tokens stop working). */
+  revokeDevice(token: string, deviceId: number): Promise<void> {
+    return this.call('DELETE', `/api/devices/${deviceId}`, { token });
+  }
+
+  /** An invite to the caller's org (or into a team, with a role); the code is in the answer only. */
+  createInvite(token: string, invite: { teamId?: number; role?: TeamRole; maxUses?: number; expiresInMs?: number } = {}): Promise<CreatedInvite> {
+    return this.call('POST', '/api/invites', { token, body: invite, schema: api.CreatedInvite });
+  }
+
+  invites(token: string, teamId?: number): Promise<Invite[]> {
+    return this.call('GET', `/api/invites${teamId !== undefined ? `?teamId=${teamId}` : ''}`, { token, schema: api.InviteList });
+  }
+
+  revokeInvite(token: string, inviteId: string): Promise<void> {
+    return this.call('DELETE', `/api/invites/${encodeURIComponent(inviteId)}`, { token });
   }
 
   me(token: string): Promise<Me> {

@@ -12,6 +12,13 @@ import { backgroundTimeout, type TimerHandle } from './timers.ts';
 
 export type LinkState = 'idle' | 'connecting' | 'open' | 'closed';
 
+/**
+ * What an offline banner shows: `online` (welcomed), `connecting` (first attempt, or a retry
+ * right after a drop) or `offline` (an attempt failed since the last time it was open, or the
+ * client is not running).
+ */
+export type OnlineState = 'online' | 'connecting' | 'offline';
+
 /** Close code the server uses when hello carried no valid token. */
 const CLOSE_UNAUTHORIZED = 4401;
 /** Close code a client uses for a socket it gave up on (application range 4000–4999). */
@@ -36,6 +43,7 @@ export interface LinkDeps {
   /** An open (welcomed) connection was lost. */
   onDown(): void;
   onState(state: LinkState): void;
+  onOnlineState(state: OnlineState): void;
   onError(error: Error): void;
   /** Reconnecting cannot help (refused session, no common protocol version). */
   onFatal(error: MichatError): void;
@@ -64,6 +72,9 @@ export class Link {
   /** Delay the server asked for (bye, err) before the next attempt. */
   private serverDelayMs = 0;
   private authFailures = 0;
+  private online: OnlineState = 'offline';
+  /** An attempt failed since the link was last open: the banner says offline until it opens. */
+  private failedSinceOpen = false;
 
   constructor(deps: LinkDeps) {
     this.deps = deps;
@@ -79,6 +90,22 @@ export class Link {
 
   get isOpen(): boolean {
     return this.stateValue === 'open';
+  }
+
+  get onlineState(): OnlineState {
+    return this.online;
+  }
+
+  /**
+   * Tries at once instead of waiting out the backoff (the browser says the network is back).
+   * No-op unless the link is waiting to retry.
+   */
+  retryNow(): void {
+    if (this.reconnectTimer === undefined || this.closed) return;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.deps.backoff.reset();
+    void this.attempt();
   }
 
   /** Starts connecting (no-op once started). */
@@ -105,6 +132,7 @@ export class Link {
     attempt.ws.close(CLOSE_ABANDONED, reason);
     this.deps.onDown();
     this.setState('connecting');
+    this.setOnline('connecting');
     this.deps.onError(new MichatError('Unavailable', `${reason}; reconnecting`));
     this.scheduleAttempt(0);
   }
@@ -116,6 +144,7 @@ export class Link {
     if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.setState('closed');
+    this.setOnline('offline');
     if (!attempt) return Promise.resolve();
     if (attempt.openTimer !== undefined) clearTimeout(attempt.openTimer);
     const ws = attempt.ws;
@@ -137,10 +166,23 @@ export class Link {
     this.deps.onState(state);
   }
 
+  private setOnline(state: OnlineState): void {
+    if (this.online === state) return;
+    this.online = state;
+    this.deps.onOnlineState(state);
+  }
+
+  /** An attempt ended without a welcome: offline until the next one succeeds. */
+  private attemptFailed(): void {
+    this.failedSinceOpen = true;
+    if (!this.closed) this.setOnline('offline');
+  }
+
   private async attempt(): Promise<void> {
     this.reconnectTimer = undefined;
     if (this.closed) return;
     this.setState('connecting');
+    this.setOnline(this.failedSinceOpen ? 'offline' : 'connecting');
     let token: string;
     try {
       token = await this.deps.token();
@@ -188,7 +230,9 @@ export class Link {
       this.deps.backoff.reset();
       this.authFailures = 0;
       this.serverDelayMs = 0;
+      this.failedSinceOpen = false;
       this.setState('open');
+      this.setOnline('online');
       this.deps.onOpen(frame, attempt.sentAt, this.deps.localNow());
     } else if (frame.t === 'err') {
       attempt.helloError = new MichatError(frame.kind, frame.msg, frame.retryAfterMs);
@@ -202,6 +246,8 @@ export class Link {
     if (attempt.welcomed) this.deps.onDown();
     if (this.closed) return;
     this.setState('connecting');
+    if (attempt.welcomed) this.setOnline('connecting');
+    else this.attemptFailed();
     const err = attempt.helloError;
     if (err?.kind === 'UnsupportedVersion') return this.fatal(err);
     if (err?.kind === 'Unauthorized' || code === CLOSE_UNAUTHORIZED || attempt.needsAuth) {
@@ -225,6 +271,7 @@ export class Link {
 
   private afterFailure(err: MichatError): void {
     if (err.kind === 'Unauthorized') return this.fatal(err);
+    this.attemptFailed();
     this.deps.onError(err);
     this.scheduleAttempt(err.retryAfterMs ?? 0);
   }
@@ -241,6 +288,7 @@ export class Link {
   private fatal(err: MichatError): void {
     if (this.closed) return;
     this.setState('closed');
+    this.setOnline('offline');
     this.deps.onFatal(err);
   }
 }

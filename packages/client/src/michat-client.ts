@@ -1,71 +1,60 @@
-import {
-  MichatError,
-  channelKey,
-  type Channel,
-  type DeviceInfo,
-  type Me,
-  type Session,
-  type Team,
-  type TeamRole,
-  type Visibility,
-} from '@michat/protocol';
+import { MichatError, channelKey, type Session } from '@michat/protocol';
 import { channelPrefix, type ChannelRef } from './channel-ref.ts';
-import type { ClientEvents, ConnectionState, HistoryOptions, HistoryPage, LoginOptions, MichatClientOptions, PublishOptions } from './client-types.ts';
+import type { ConnectionState, HistoryOptions, HistoryPage, LoginOptions, MichatClientOptions, PublishOptions } from './client-types.ts';
 import { DataPlane } from './data-plane.ts';
-import { Emitter } from './emitter.ts';
+import { DeviceDirectory } from './device-directory.ts';
 import { historyJob, toHistoryPage } from './history-job.ts';
 import { HttpApi } from './http-api.ts';
+import type { OnlineState } from './link.ts';
+import { watchBrowserNetwork } from './network-watch.ts';
+import { Outbox } from './outbox/outbox.ts';
+import type { PublishResult, QueuedMessage } from './outbox/outbox-types.ts';
+import { seqFromSeqStore, seqFromStore } from './outbox/seq-source.ts';
 import { encodeTextPayload } from './payload.ts';
-import type { PresenceEvent, PresenceMember, PresenceStatus, TypingEvent } from './presence-roster.ts';
-import type { PublishResult } from './publish-job.ts';
-import { Publisher } from './publisher.ts';
-import { MemorySeqStore } from './seq-store.ts';
-import { ServerClock } from './server-clock.ts';
-import { SessionKeeper } from './session-keeper.ts';
+import type { PresenceMember, PresenceStatus } from './presence-roster.ts';
+import { SessionClient, toError } from './session-client.ts';
+import type { LocalStore, OutboxEntry } from './store/local-store.ts';
+import { exportState, importState, type ImportSummary, type MichatExport } from './store/state-export.ts';
+import { loadProfile, saveProfile } from './store/store-records.ts';
 import { SubscriptionState, type ObjectHandler, type SubscribeOptions, type Subscription } from './subscription.ts';
+import type { TimelineIdentity } from './timeline/message-view.ts';
+import { ChannelView, type ChannelViewOptions } from './view/channel-view.ts';
 
 /**
  * A michat client: the HTTP directory API, and one WebSocket for publishing, subscribing
- * and history that reconnects by itself. Publishes and history requests wait for a socket
- * and survive reconnects; subscriptions resume from their vectors, so after any outage
- * each subscription delivers exactly what it missed, once.
+ * and history that reconnects by itself. Offline first: messages go through a persisted
+ * outbox (named at once, sent when a connection is open, exactly once), channel views show
+ * the local store at once and then sync from their stored vectors, and the whole local state
+ * can be exported and merged back.
  */
-export class MichatClient {
-  readonly serverUrl: string;
-  /** The stateless HTTP API underneath (callers pass tokens). */
-  readonly http: HttpApi;
-  private readonly options: MichatClientOptions;
-  private readonly events = new Emitter<ClientEvents>();
-  private readonly clock: ServerClock;
-  private readonly keeper: SessionKeeper;
+export class MichatClient extends SessionClient {
   private readonly plane: DataPlane;
-  private readonly publisher: Publisher;
-  private readonly deviceOwners = new Map<number, Promise<DeviceInfo>>();
+  private readonly outbox: Outbox;
+  private readonly devices: DeviceDirectory;
+  private readonly views = new Map<string, ChannelView>();
+  private readonly identity: TimelineIdentity;
+  private stopWatchingNetwork: (() => void) | undefined;
   private started = false;
-  private closing: Promise<void> | undefined;
-  private fatalError: MichatError | undefined;
 
-  /** Logs in with a password (a new device) and returns a client for that session. */
+  /** Logs in with a password (a new device); with a `store`, the session is saved in it. */
   static async login(serverUrl: string, username: string, password: string, options: LoginOptions = {}): Promise<MichatClient> {
-    const session = await new HttpApi(serverUrl).login(username, password, options.deviceName);
+    const http = new HttpApi(serverUrl);
+    const session = await http.login(username, password, options.deviceName);
+    if (options.store) await saveProfile(options.store, { serverUrl: http.baseUrl, session });
     options.onSession?.(session);
     return new MichatClient(serverUrl, session, options);
   }
 
+  /** The client of the account saved in `store` (by an earlier login); undefined when there is none. */
+  static async resume(store: LocalStore, options: Omit<MichatClientOptions, 'store'> = {}): Promise<MichatClient | undefined> {
+    const profile = await loadProfile(store);
+    return profile && new MichatClient(profile.serverUrl, profile.session, { ...options, store });
+  }
+
   /** A client for an existing session (e.g. one saved from `onSession`). Nothing connects yet. */
   constructor(serverUrl: string, session: Session, options: MichatClientOptions = {}) {
-    this.serverUrl = serverUrl.replace(/\/+$/, '');
-    this.http = new HttpApi(this.serverUrl);
-    this.options = options;
-    this.clock = new ServerClock(options.now);
-    this.keeper = new SessionKeeper({
-      http: this.http,
-      session,
-      now: () => this.clock.now(),
-      refreshBeforeMs: options.refreshBeforeMs ?? 60_000,
-      onSession: (s) => this.sessionRenewed(s),
-      onDead: (e) => this.fatal(e),
-    });
+    super(serverUrl, session, options);
+    const onError = (e: Error) => this.events.emit('error', e);
     this.plane = new DataPlane({
       serverUrl: this.serverUrl,
       options,
@@ -74,102 +63,47 @@ export class MichatClient {
       accessToken: () => this.keeper.accessToken(),
       renewSession: () => this.renewSession(),
       onFatal: (e) => this.fatal(e),
+      onOpened: () => void this.outbox.resume(),
     });
-    this.publisher = new Publisher({
-      seqStore: options.seqStore ?? new MemorySeqStore(),
+    this.outbox = new Outbox({
+      store: this.store,
+      seq: options.seqStore ? seqFromSeqStore(options.seqStore) : seqFromStore(this.store),
       clock: this.clock,
       requests: this.plane.requests,
       deviceId: () => this.session.deviceId,
+      keepSent: this.persistent,
       onStored: (obj) => this.plane.subscriptions.own(obj),
+      onDelivery: (event) => {
+        this.views.get(event.channel)?.delivery(event);
+        this.events.emit('delivery', event);
+      },
+      onError,
     });
+    this.devices = new DeviceDirectory({
+      store: this.store,
+      fetch: (device) => this.deviceOwner(device),
+      onLearnt: () => this.views.forEach((v) => v.identityChanged()),
+      onError,
+    });
+    const { devices } = this;
+    const current = () => this.session;
+    this.identity = {
+      userOf: (d) => (d === current().deviceId ? current().userId : devices.userOf(d)),
+      usernameOf: (d) => (d === current().deviceId ? current().username : devices.usernameOf(d)),
+      get me() {
+        return { userId: current().userId, deviceId: current().deviceId };
+      },
+    };
   }
 
-  // ---- session and events -------------------------------------------------------------
-
-  /** The current session (it changes on every refresh). */
-  get session(): Session {
-    return this.keeper.session;
-  }
-
+  /** `idle` (not started), `connecting`, `open`, `closed`. */
   get state(): ConnectionState {
     return this.plane.link.state;
   }
 
-  /** The server's clock as estimated here (ms since the epoch). */
-  now(): number {
-    return this.clock.now();
-  }
-
-  /** Listens to `state`, `error`, `session`, `presence` or `typing`; returns the remover. */
-  on<K extends keyof ClientEvents>(event: K, listener: (value: ClientEvents[K]) => void): () => void {
-    return this.events.on(event, listener);
-  }
-
-  onPresence(listener: (event: PresenceEvent) => void): () => void {
-    return this.events.on('presence', listener);
-  }
-
-  onTyping(listener: (event: TypingEvent) => void): () => void {
-    return this.events.on('typing', listener);
-  }
-
-  /** Refreshes the session now (the old refresh token is spent) and re-authenticates the socket. */
-  refreshSession(): Promise<Session> {
-    return this.keeper.refresh();
-  }
-
-  // ---- directory (HTTP) ---------------------------------------------------------------
-
-  me(): Promise<Me> {
-    return this.authed((t) => this.http.me(t));
-  }
-
-  createUser(username: string, password: string): Promise<{ userId: number; username: string }> {
-    return this.authed((t) => this.http.createUser(t, username, password));
-  }
-
-  createTeam(name: string): Promise<Team> {
-    return this.authed((t) => this.http.createTeam(t, name));
-  }
-
-  addTeamMember(teamId: number, username: string, role: TeamRole = 'member'): Promise<void> {
-    return this.authed((t) => this.http.addTeamMember(t, teamId, username, role));
-  }
-
-  teamChannels(teamId: number): Promise<Channel[]> {
-    return this.authed((t) => this.http.teamChannels(t, teamId));
-  }
-
-  createChannel(teamId: number, name: string, visibility: Visibility = 'public'): Promise<Channel> {
-    return this.authed((t) => this.http.createChannel(t, teamId, name, visibility));
-  }
-
-  joinChannel(channelId: number): Promise<Channel> {
-    return this.authed((t) => this.http.joinChannel(t, channelId));
-  }
-
-  addChannelMember(channelId: number, username: string): Promise<void> {
-    return this.authed((t) => this.http.addChannelMember(t, channelId, username));
-  }
-
-  /** Who sends as a device (names carry device ids); cached, since it never changes. */
-  deviceOwner(deviceId: number): Promise<DeviceInfo> {
-    let owner = this.deviceOwners.get(deviceId);
-    if (!owner) {
-      owner = this.authed((t) => this.http.device(t, deviceId));
-      this.deviceOwners.set(deviceId, owner);
-      owner.catch(() => this.deviceOwners.delete(deviceId));
-    }
-    return owner;
-  }
-
-  /** Ends the session on the server and closes the client. */
-  async logout(): Promise<void> {
-    try {
-      await this.http.logout(this.session.refreshToken);
-    } finally {
-      await this.close();
-    }
+  /** For an offline banner (also the `onlineState` event): online, connecting or offline. */
+  get onlineState(): OnlineState {
+    return this.plane.link.onlineState;
   }
 
   // ---- data plane (WebSocket) ---------------------------------------------------------
@@ -190,21 +124,42 @@ export class MichatClient {
   }
 
   /**
-   * Publishes `payload` under the next name of this device in the channel. Resolves once the
-   * server has it durably; until then it is retried (also across reconnects) with the same
-   * bytes, so it is stored exactly once. Rejects with a MichatError the server gave for good.
+   * Names the message (next seq of this device in the channel), stores it in the outbox and
+   * starts sending it. Resolves once it is queued; `delivered` resolves once the server has it.
+   * Offline, it waits in the outbox (across reloads, with a persistent store).
    */
-  async publish(channel: ChannelRef, payload: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
+  async queue(channel: ChannelRef, payload: Uint8Array, options: PublishOptions = {}): Promise<QueuedMessage> {
     this.ensureOpenable();
-    const prefix = channelPrefix(channel);
-    const publishing = this.publisher.publish(prefix, payload, options);
+    const queued = this.outbox.queue(channelPrefix(channel), payload, options);
     this.start();
-    return publishing;
+    return queued;
+  }
+
+  /** Publishes and resolves once the server stores it (exactly once, whatever the retries). */
+  async publish(channel: ChannelRef, payload: Uint8Array, options: PublishOptions = {}): Promise<PublishResult> {
+    return (await this.queue(channel, payload, options)).delivered;
   }
 
   /** Publishes a text message (`{"type":"text","text":…}`). */
   sendText(channel: ChannelRef, text: string, options: PublishOptions = {}): Promise<PublishResult> {
     return this.publish(channel, encodeTextPayload(text), options);
+  }
+
+  /** What waits in the outbox (pending and failed), oldest first. */
+  pendingMessages(): Promise<OutboxEntry[]> {
+    return this.outbox.entries();
+  }
+
+  /** Sends a failed message again. */
+  retry(localId: string): Promise<PublishResult> {
+    this.ensureOpenable();
+    this.start();
+    return this.outbox.retry(localId);
+  }
+
+  /** Gives up on a queued message (it is never sent). */
+  discard(localId: string): Promise<void> {
+    return this.outbox.discard(localId);
   }
 
   /**
@@ -221,6 +176,33 @@ export class MichatClient {
       this.plane.subscriptions.remove(state);
       if (!this.plane.subscriptions.watches(state.key)) this.plane.roster.forget(state.key);
     });
+  }
+
+  /**
+   * The channel as a UI shows it (see ChannelView): local history at once, then synced.
+   * One view per channel: asking again returns the open one.
+   */
+  channel(channel: ChannelRef, options: ChannelViewOptions = {}): ChannelView {
+    this.ensureOpenable();
+    const key = channelKey(channelPrefix(channel).name);
+    let view = this.views.get(key);
+    if (view) return view;
+    view = new ChannelView(
+      key,
+      {
+        store: this.store,
+        identity: this.identity,
+        wantOwners: (devices) => this.devices.want(devices),
+        subscribe: (c, handler, o) => this.subscribe(c, handler, o),
+        history: (c, o) => this.history(c, o),
+        queue: (c, payload, o) => this.queue(c, payload, o),
+        onError: (e) => this.events.emit('error', e),
+        onClose: () => this.views.delete(key),
+      },
+      options,
+    );
+    this.views.set(key, view);
+    return view;
   }
 
   /** A page of the channel's (or a thread's) history, newest first. Waits for a socket. */
@@ -251,22 +233,50 @@ export class MichatClient {
     return this.plane.roster.members(channelKey(channelPrefix(channel).name));
   }
 
-  /** Stops everything: timers, reconnects, the socket. Pending publishes reject. Idempotent. */
+  // ---- local state --------------------------------------------------------------------
+
+  /** The whole local state as one JSON-ready object (see state-export.ts); views flush first. */
+  async exportState(): Promise<MichatExport> {
+    await Promise.all([...this.views.values()].map((v) => v.loaded.catch(() => undefined)));
+    return exportState(this.store);
+  }
+
+  /** Merges an export into the store (by name: nothing duplicated), then shows and sends what it brought. */
+  async importState(data: unknown): Promise<ImportSummary> {
+    const summary = await importState(this.store, data);
+    await Promise.all([...this.views.values()].map((v) => v.reload()));
+    if (this.plane.link.isOpen) void this.outbox.resume();
+    return summary;
+  }
+
+  /** Stops everything: views, timers, reconnects, the socket. Queued messages stay in the store. Idempotent. */
   close(): Promise<void> {
     if (!this.closing) {
+      const error = this.closedError();
       this.keeper.stop();
-      this.closing = this.plane.close(this.closedError());
+      this.stopWatchingNetwork?.();
+      this.outbox.close(error);
+      const views = [...this.views.values()].map((v) => v.close());
+      this.closing = Promise.all([this.plane.close(error), ...views]).then(() => undefined);
     }
     return this.closing;
   }
 
   // ---- internals ----------------------------------------------------------------------
 
+  protected sessionChanged(session: Session): void {
+    this.plane.send({ t: 'auth', token: session.accessToken });
+  }
+
   private start(): void {
     if (this.started || this.closing) return;
     this.started = true;
     this.keeper.start();
     this.plane.link.start();
+    this.stopWatchingNetwork = watchBrowserNetwork({
+      online: () => this.plane.link.retryNow(),
+      offline: () => this.plane.link.abandon('the browser went offline'),
+    });
   }
 
   private ensureOpenable(): void {
@@ -276,47 +286,4 @@ export class MichatClient {
   private closedError(): MichatError {
     return this.fatalError ?? new MichatError('Unavailable', 'the client is closed');
   }
-
-  private sessionRenewed(session: Session): void {
-    this.plane.send({ t: 'auth', token: session.accessToken });
-    this.events.emit('session', session);
-    try {
-      this.options.onSession?.(session);
-    } catch (e) {
-      this.events.emit('error', toError(e));
-    }
-  }
-
-  private async renewSession(): Promise<void> {
-    try {
-      await this.keeper.refresh();
-    } catch (e) {
-      if (e instanceof MichatError && e.kind === 'Unauthorized') this.fatal(e);
-      throw e;
-    }
-  }
-
-  /** The session is gone (or no protocol in common): report and close. */
-  private fatal(error: MichatError): void {
-    if (this.closing) return;
-    this.fatalError = error;
-    this.events.emit('error', error);
-    void this.close();
-  }
-
-  /** An HTTP call with a fresh token, retried once after a refresh when refused. */
-  private async authed<T>(call: (token: string) => Promise<T>): Promise<T> {
-    const token = await this.keeper.accessToken();
-    try {
-      return await call(token);
-    } catch (e) {
-      if (!(e instanceof MichatError) || e.kind !== 'Unauthorized') throw e;
-      await this.renewSession();
-      return call(this.keeper.session.accessToken);
-    }
-  }
-}
-
-function toError(e: unknown): Error {
-  return e instanceof Error ? e : new Error(String(e));
 }

@@ -1,6 +1,12 @@
 import { Access } from './auth/access.ts';
-import { SessionService } from './auth/session-service.ts';
-import { TokenService } from './auth/token-service.ts';
+import type { Authenticator } from './auth/authenticator.ts';
+import type { Devices } from './auth/devices.ts';
+import type { Invites } from './auth/invites.ts';
+import type { RateLimitConfig, RateLimits } from './auth/rate-limits.ts';
+import type { Revocation, Revocations } from './auth/revocations.ts';
+import type { SessionService } from './auth/session-service.ts';
+import { createSignIn } from './auth/sign-in.ts';
+import type { TokenService } from './auth/token-service.ts';
 import { Directory } from './directory/directory.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { KvStore } from './ports/kv-store.ts';
@@ -10,7 +16,6 @@ import { Rooms } from './rooms/rooms.ts';
 import { DEFAULT_CONNECTION_CONFIG, type ConnectionConfig } from './session/connection-config.ts';
 import { Connection } from './session/connection.ts';
 import { CLOSE, type Transport } from './session/transport.ts';
-import { encodeFrame } from '@michat/protocol';
 
 export interface MichatNodeDeps {
   kv: KvStore;
@@ -19,6 +24,7 @@ export interface MichatNodeDeps {
   logger?: Logger;
   metrics?: Metrics;
   connection?: Partial<ConnectionConfig>;
+  rateLimits?: Partial<RateLimitConfig>;
 }
 
 /**
@@ -32,7 +38,13 @@ export class MichatNode {
   readonly metrics: Metrics;
   readonly directory: Directory;
   readonly tokens: TokenService;
+  readonly revocations: Revocations;
+  /** Verifies access tokens at every entry point (HTTP, hello, auth frame). */
+  readonly auth: Authenticator;
   readonly sessions: SessionService;
+  readonly devices: Devices;
+  readonly invites: Invites;
+  readonly limits: RateLimits;
   readonly access: Access;
   readonly rooms: Rooms;
   readonly connections = new Set<Connection>();
@@ -46,10 +58,19 @@ export class MichatNode {
     this.metrics = deps.metrics ?? noMetrics;
     this.config = { ...DEFAULT_CONNECTION_CONFIG, ...deps.connection };
     this.directory = new Directory(this.kv, this.clock, deps.hasher);
-    this.tokens = new TokenService(this.kv, this.clock);
-    this.sessions = new SessionService({ kv: this.kv, clock: this.clock, hasher: deps.hasher, directory: this.directory, tokens: this.tokens });
+    const signIn = createSignIn({ kv: this.kv, clock: this.clock, hasher: deps.hasher, directory: this.directory, rateLimits: deps.rateLimits });
+    this.tokens = signIn.tokens;
+    this.revocations = signIn.revocations;
+    this.auth = signIn.auth;
+    this.sessions = signIn.sessions;
+    this.devices = signIn.devices;
+    this.invites = signIn.invites;
+    this.limits = signIn.limits;
+    this.revocations.onRevoked((r) => this.closeRevoked(r));
     this.access = new Access(this.directory);
     this.rooms = new Rooms({ kv: this.kv, clock: this.clock, metrics: this.metrics });
+    // Live subscriptions end when membership does, and archived channels refuse publishes.
+    this.rooms.follow(this.directory);
   }
 
   get accepting(): boolean {
@@ -70,7 +91,12 @@ export class MichatNode {
         clock: this.clock,
         logger: this.logger,
         metrics: this.metrics,
-        tokens: this.tokens,
+        auth: {
+          verify: (token) => this.auth.verify(token),
+          check: (claims) => this.auth.check(claims),
+          used: (deviceId) => this.devices.used(deviceId),
+        },
+        limits: this.limits,
         access: this.access,
         rooms: this.rooms,
         onOpen: (c) => {
@@ -85,15 +111,24 @@ export class MichatNode {
     );
   }
 
+  /** A new signing key for new tokens; nobody is logged out (see TokenService). Returns its kid. */
+  rotateSigningKey(): Promise<string> {
+    return this.tokens.rotateSigningKey();
+  }
+
+  /** Signed-out devices lose their open sockets at once: `bye revoked`, then close 4409. */
+  private closeRevoked(r: Revocation): void {
+    for (const c of [...this.connections]) {
+      if (c.userId !== r.userId || (r.deviceId !== undefined && c.deviceId !== r.deviceId) || c.deviceId === r.exceptDeviceId) continue;
+      c.end('revoked', CLOSE.revoked);
+    }
+  }
+
   /** Stops accepting, tells clients to reconnect elsewhere, and closes their connections. */
   drain(retryAfterMs = 1_000): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     this.state = 'draining';
-    const bye = encodeFrame({ t: 'bye', reason: 'draining', retryAfterMs });
-    for (const c of [...this.connections]) {
-      c.send(bye);
-      c.close(CLOSE.goingAway, 'draining');
-    }
+    for (const c of [...this.connections]) c.end('draining', CLOSE.goingAway, retryAfterMs);
   }
 
   /** Drains, then closes storage. Idempotent. */

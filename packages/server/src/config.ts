@@ -1,4 +1,5 @@
-import type { ConnectionConfig } from '@michat/core';
+import type { ConnectionConfig, RateLimitConfig } from '@michat/core';
+import { rateLimitsFromEnv } from './rate-spec.ts';
 
 export interface ServerConfig {
   host: string;
@@ -9,6 +10,10 @@ export interface ServerConfig {
   sqliteSync: 'FULL' | 'NORMAL';
   logLevel: string;
   connection: Partial<ConnectionConfig>;
+  /** Sign-in, API and publish limits (DEFAULT_RATE_LIMITS for what is not set). */
+  rateLimits: Partial<RateLimitConfig>;
+  /** Behind a reverse proxy: take the client IP from X-Forwarded-For (its last entry). */
+  trustProxy: boolean;
   /** Milliseconds SIGTERM waits for connections to leave before closing. */
   drainMs: number;
 }
@@ -20,6 +25,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   sqliteSync: 'FULL',
   logLevel: 'info',
   connection: {},
+  rateLimits: {},
+  trustProxy: false,
   drainMs: 5_000,
 };
 
@@ -35,5 +42,8 @@ export function configFromEnv(env: Record<string, string | undefined>): Partial<
   if (env.MICHAT_RATE) connection.ratePerSec = Number(env.MICHAT_RATE);
   if (env.MICHAT_BURST) connection.burst = Number(env.MICHAT_BURST);
   if (Object.keys(connection).length) out.connection = connection;
+  const rateLimits = rateLimitsFromEnv(env);
+  if (rateLimits) out.rateLimits = rateLimits;
+  if (env.MICHAT_TRUST_PROXY) out.trustProxy = ['1', 'true', 'yes'].includes(env.MICHAT_TRUST_PROXY.toLowerCase());
   return out;
 }

@@ -1,10 +1,12 @@
 import { Hono } from 'hono';
 import type { Registry } from 'prom-client';
 import { createApi, type MichatNode } from '@michat/core';
+import { clientIp } from './client-ip.ts';
 import { landingPage } from './landing-page.ts';
+import { webApp } from './static-app.ts';
 
-/** Everything HTTP on the Node host: the core API plus health, readiness, metrics and `/`. */
-export function createHttpApp(node: MichatNode, registry: Registry): Hono {
+/** Everything HTTP on the Node host: the core API, health, readiness, metrics, and the web app at `/`. */
+export function createHttpApp(node: MichatNode, registry: Registry, options: { trustProxy: boolean }): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
@@ -17,7 +19,8 @@ export function createHttpApp(node: MichatNode, registry: Registry): Hono {
     }
   });
   app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
-  app.get('/', (c) => c.html(landingPage(new URL(c.req.url).origin)));
-  app.route('/', createApi(node));
+  app.route('/', createApi(node, { clientIp: (c) => clientIp(c, options.trustProxy) }));
+  // The web app (packages/web/dist); the landing page when it is not built.
+  app.route('/', webApp({ fallback: landingPage }));
   return app;
 }

@@ -34,8 +34,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const logger = pino({ level: config.logLevel });
   const { metrics, registry } = promMetrics();
   const kv = await openStore(config.dataDir, config.sqliteSync);
-  const node = new MichatNode({ kv, hasher: scryptHasher, logger, metrics, connection: config.connection });
-  const app = createHttpApp(node, registry);
+  const node = new MichatNode({ kv, hasher: scryptHasher, logger, metrics, connection: config.connection, rateLimits: config.rateLimits });
+  const app = createHttpApp(node, registry, { trustProxy: config.trustProxy });
   const server: Server = createServer(getRequestListener(app.fetch));
   const wss = attachWebSockets(server, node);
   node.start();

@@ -18,10 +18,17 @@ export interface Fixture {
 
 export const PASSWORD = 'correct horse battery';
 
+/**
+ * Every test client calls from 127.0.0.1, so the per-IP sign-in budget of a real server
+ * (30 a minute) would trip on test setup; per-username and every other limit stay as in
+ * production. A test about limits passes its own `rateLimits` (`{}` for the defaults).
+ */
+export const LOOPBACK_RATE_LIMITS = { authPerIp: { perSec: 100, burst: 1_000 } };
+
 /** Starts a real server on a free loopback port with an org `acme` and admin `admin`. */
 export async function startFixture(options: { persistent?: boolean; config?: Partial<ServerConfig> } = {}): Promise<Fixture> {
   const dataDir = options.persistent ? await mkdtemp(join(tmpdir(), 'michat-test-')) : undefined;
-  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', drainMs: 200, ...options.config });
+  const server = await startServer({ host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', drainMs: 200, rateLimits: LOOPBACK_RATE_LIMITS, ...options.config });
   await initOrganization(server.node.directory, { org: 'acme', username: 'admin', password: PASSWORD });
   const api = async <T>(method: string, path: string, body?: unknown, token?: string) => {
     const res = await fetch(server.url + path, {

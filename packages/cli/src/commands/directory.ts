@@ -41,24 +41,31 @@ export function directoryCommands(program: Command): void {
   common(team.command('list').description('your teams and their channels')).action((o: Json) =>
     withClient(o, async (c) => {
       const me = await c.me();
-      const lines = me.teams.flatMap((t) => [`${t.name} (${t.role})`, ...t.channels.map((ch) => `  ${t.name}/${ch.name}  ${ch.visibility}${ch.member ? '' : '  (not joined)'}`)]);
+      const lines = me.teams.flatMap((t) => [`${t.name} (${t.role})`, ...t.channels.map((ch) => `  ${t.name}/${ch.name}  ${ch.visibility}${ch.member ? '' : ch.request ? `  (request ${ch.request})` : '  (not joined)'}`)]);
       print(!!o.json, me.teams, lines.join('\n') || 'no teams');
     }),
   );
 
   const channel = program.command('channel').description('channels');
-  common(channel.command('create <team> <name>').description('create a channel in a team').option('--private', 'invite-only')).action(
-    (teamName: string, name: string, o: Json & { private?: boolean }) =>
+  common(
+    channel
+      .command('create <team> <name>')
+      .description('create a channel in a team')
+      .option('--private', 'invite-only: its owner or a team admin adds members')
+      .option('--restricted', 'team members ask to join; its owner accepts or refuses'),
+  ).action(
+    (teamName: string, name: string, o: Json & { private?: boolean; restricted?: boolean }) =>
       withClient(o, async (c) => {
+        if (o.private && o.restricted) throw new CliError('give --private or --restricted, not both');
         const t = await findTeam(c, teamName);
-        const ch = await c.createChannel(t.id, name, o.private ? 'private' : 'public');
+        const ch = await c.createChannel(t.id, name, o.private ? 'private' : o.restricted ? 'restricted' : 'public');
         print(!!o.json, ch, `created ${ch.visibility} channel ${t.name}/${ch.name}`);
       }),
   );
-  common(channel.command('join <team/channel>').description('join a public channel')).action((path: string, o: Json) =>
+  common(channel.command('join <team/channel>').description('join a public channel, or ask to join a restricted one')).action((path: string, o: Json) =>
     withClient(o, async (c) => {
       const ch = await c.joinChannel((await findChannel(c, path)).id);
-      print(!!o.json, ch, `joined ${path}`);
+      print(!!o.json, ch, ch.member ? `joined ${path}` : `asked to join ${path}: its owner decides (request ${ch.request ?? 'pending'})`);
     }),
   );
   common(channel.command('add <team/channel> <user>').description('add a team member to a channel')).action((path: string, user: string, o: Json) =>

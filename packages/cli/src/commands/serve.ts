@@ -11,6 +11,7 @@ interface ServeOptions {
   sqliteSync?: string;
   rate?: number;
   burst?: number;
+  trustProxy?: boolean;
 }
 
 export function serveCommand(program: Command): void {
@@ -25,6 +26,7 @@ export function serveCommand(program: Command): void {
     .option('--sqlite-sync <mode>', 'FULL (survives power loss) or NORMAL (survives process crashes) (env MICHAT_SQLITE_SYNC)')
     .option('--rate <n>', 'frames per second per connection (env MICHAT_RATE)', parsePositive)
     .option('--burst <n>', 'frames a connection may send at once (env MICHAT_BURST)', parsePositive)
+    .option('--trust-proxy', 'behind a reverse proxy: client IPs (for rate limits) from X-Forwarded-For (env MICHAT_TRUST_PROXY)')
     .action(async (o: ServeOptions) => {
       // Loaded here so client commands start without the server's dependencies.
       const { configFromEnv, startServer } = await import('@michat/server');
@@ -37,6 +39,7 @@ export function serveCommand(program: Command): void {
       if (o.logLevel) config.logLevel = o.logLevel;
       if (o.sqliteSync === 'FULL' || o.sqliteSync === 'NORMAL') config.sqliteSync = o.sqliteSync;
       else if (o.sqliteSync) throw new Error('--sqlite-sync must be FULL or NORMAL');
+      if (o.trustProxy) config.trustProxy = true;
       if (o.rate || o.burst) config.connection = { ...env.connection, ...(o.rate ? { ratePerSec: o.rate } : {}), ...(o.burst ? { burst: o.burst } : {}) };
       const server = await startServer(config);
       console.log(`michat listening on ${server.url}`);

@@ -1,13 +1,13 @@
-import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import { MichatError } from '@michat/protocol';
 import type { KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import { jsonBytes, parseJsonBytes } from '../util/json-bytes.ts';
-import { dirKeys } from '../directory/records.ts';
+import { SIGNING_ALG, SigningKeys } from './signing-keys.ts';
 
 /** Access tokens live this long; a refresh session mints new ones. */
 export const ACCESS_TOKEN_TTL_MS = 15 * 60_000;
-const ALG = 'EdDSA';
+/** A rotated-out key verifies this much longer than a token lives, for clocks a little apart. */
+const ROTATION_GRACE_MS = 60_000;
 const ISSUER = 'michat';
 
 /** What an access token says about its bearer. */
@@ -20,33 +20,26 @@ export interface AccessClaims {
   expiresAt: number;
 }
 
-interface StoredKey {
-  kid: string;
-  privateJwk: JWK;
-  publicJwk: JWK;
-}
-
 /**
- * Signs and verifies short-lived access tokens (EdDSA JWT). The signing key is made on first
- * use and kept in the store, so every node of a deployment shares it and restarts keep
- * sessions valid.
+ * Signs and verifies short-lived access tokens (EdDSA JWT, `kid` in the header). Only the
+ * signature, issuer and expiry are checked here; whether the user and device still exist
+ * and are not revoked is `Authenticator`'s job.
  */
 export class TokenService {
-  private readonly kv: KvStore;
+  readonly keys: SigningKeys;
   private readonly clock: Clock;
-  private key: Promise<{ kid: string; privateKey: CryptoKey; publicKey: CryptoKey; publicJwk: JWK }> | undefined;
 
   constructor(kv: KvStore, clock: Clock) {
-    this.kv = kv;
     this.clock = clock;
+    this.keys = new SigningKeys(kv, clock, ACCESS_TOKEN_TTL_MS + ROTATION_GRACE_MS);
   }
 
   async issue(claims: Omit<AccessClaims, 'expiresAt'>): Promise<{ token: string; expiresAt: number }> {
-    const { kid, privateKey } = await this.signingKey();
+    const { kid, privateKey } = await this.keys.current();
     const now = this.clock.now();
     const expiresAt = now + ACCESS_TOKEN_TTL_MS;
     const token = await new SignJWT({ un: claims.username, org: claims.orgId, dev: claims.deviceId })
-      .setProtectedHeader({ alg: ALG, kid })
+      .setProtectedHeader({ alg: SIGNING_ALG, kid })
       .setIssuer(ISSUER)
       .setSubject(String(claims.userId))
       .setIssuedAt(Math.floor(now / 1000))
@@ -55,11 +48,19 @@ export class TokenService {
     return { token, expiresAt: Math.floor(expiresAt / 1000) * 1000 };
   }
 
-  /** The token's claims; throws MichatError(Unauthorized) for a bad, forged or expired token. */
+  /** The token's claims; throws MichatError(Unauthorized) for a malformed, forged, foreign-key or expired token. */
   async verify(token: string): Promise<AccessClaims> {
-    const { publicKey } = await this.signingKey();
+    let kid: string | undefined;
     try {
-      const { payload } = await jwtVerify(token, publicKey, { issuer: ISSUER, algorithms: [ALG], currentDate: new Date(this.clock.now()) });
+      kid = decodeProtectedHeader(token).kid;
+    } catch {
+      throw invalid();
+    }
+    // Outside the try: a store that fails is Unavailable, not a reason to log the user out.
+    const key = kid === undefined ? undefined : await this.keys.verificationKey(kid);
+    if (!key) throw invalid();
+    try {
+      const { payload } = await jwtVerify(token, key.publicKey, { issuer: ISSUER, algorithms: [SIGNING_ALG], currentDate: new Date(this.clock.now()) });
       const userId = Number(payload.sub);
       const { un, org, dev } = payload as { un?: unknown; org?: unknown; dev?: unknown };
       if (!Number.isInteger(userId) || typeof un !== 'string' || !Number.isInteger(org) || !Number.isInteger(dev) || typeof payload.exp !== 'number') {
@@ -67,38 +68,22 @@ export class TokenService {
       }
       return { userId, username: un, orgId: org as number, deviceId: dev as number, expiresAt: payload.exp * 1000 };
     } catch (e) {
-      const expired = (e as { code?: string }).code === 'ERR_JWT_EXPIRED';
-      throw new MichatError('Unauthorized', expired ? 'access token expired; refresh it' : 'invalid access token');
+      if ((e as { code?: string }).code === 'ERR_JWT_EXPIRED') throw new MichatError('Unauthorized', 'access token expired; refresh it');
+      throw invalid();
     }
   }
 
-  /** Public keys as a JWKS document, for relays and edge workers that verify offline. */
+  /** Public keys that verify tokens now (current and not yet retired previous), as a JWKS document. */
   async jwks(): Promise<{ keys: JWK[] }> {
-    const { publicJwk } = await this.signingKey();
-    return { keys: [publicJwk] };
+    return { keys: await this.keys.publicJwks() };
   }
 
-  private signingKey() {
-    this.key ??= this.loadOrCreateKey();
-    this.key.catch(() => (this.key = undefined));
-    return this.key;
+  /** A new signing key for new tokens; tokens signed before keep verifying until they expire. Returns its kid. */
+  rotateSigningKey(): Promise<string> {
+    return this.keys.rotate();
   }
+}
 
-  private async loadOrCreateKey() {
-    let stored = await this.kv.get(dirKeys.signingKey());
-    if (!stored) {
-      const { privateKey, publicKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
-      const kid = crypto.randomUUID();
-      const candidate: StoredKey = { kid, privateJwk: await exportJWK(privateKey), publicJwk: { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' } };
-      // Several nodes may race on first start: the first key stored wins and all use it.
-      stored = (await this.kv.putIfAbsent(dirKeys.signingKey(), jsonBytes(candidate))) ?? jsonBytes(candidate);
-    }
-    const key = parseJsonBytes<StoredKey>(stored);
-    return {
-      kid: key.kid,
-      privateKey: (await importJWK(key.privateJwk, ALG)) as CryptoKey,
-      publicKey: (await importJWK(key.publicJwk, ALG)) as CryptoKey,
-      publicJwk: key.publicJwk,
-    };
-  }
+function invalid(): MichatError {
+  return new MichatError('Unauthorized', 'invalid access token');
 }

@@ -1,24 +1,57 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { MichatError } from '@michat/protocol';
 import type { MichatNode } from '../michat-node.ts';
-import type { AccessClaims } from '../auth/token-service.ts';
-import { authRoutes } from './auth-routes.ts';
+import type { ApiEnv } from './api-env.ts';
+import { PUBLIC_AUTH_PATHS, authRoutes } from './auth-routes.ts';
+import { deviceRoutes } from './device-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
+import { inviteRoutes } from './invite-routes.ts';
 import { errorResponse } from './respond.ts';
+import { sessionRoutes } from './session-routes.ts';
+import { setupRoutes } from './setup-routes.ts';
 
-/** The control plane (HTTP JSON), runtime-neutral: any host mounts it. */
-export function createApi(node: MichatNode): Hono<{ Variables: { claims: AccessClaims } }> {
-  const app = new Hono<{ Variables: { claims: AccessClaims } }>();
+export type { ApiEnv } from './api-env.ts';
+
+export interface ApiOptions {
+  /**
+   * The caller's address, which only the host knows (the socket's peer, or X-Forwarded-For
+   * behind a proxy it trusts). Without it every caller shares the 'unknown' IP budget.
+   */
+  clientIp?(c: Context): string | undefined;
+}
+
+/**
+ * The control plane (HTTP JSON), runtime-neutral: any host mounts it. Every `/api` call is
+ * counted against its IP; all but sign-in itself need a bearer token, verified like every
+ * other entry point (signature, expiry, and the user and device still signed in), and are
+ * counted against the user.
+ */
+export function createApi(node: MichatNode, options: ApiOptions = {}): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>();
   app.onError((e, c) => errorResponse(c, e, node.logger));
-  app.route('/', authRoutes(node));
+  app.use('*', async (c, next) => {
+    c.set('clientIp', options.clientIp?.(c) ?? 'unknown');
+    return next();
+  });
   app.use('/api/*', async (c, next) => {
-    if (c.req.path.startsWith('/api/auth/')) return next();
+    node.limits.apiCallFromIp(c.var.clientIp);
+    return next();
+  });
+  app.route('/', authRoutes(node));
+  app.route('/', setupRoutes(node));
+  app.use('/api/*', async (c, next) => {
+    if (PUBLIC_AUTH_PATHS.has(c.req.path) || c.req.path === '/api/setup') return next();
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) throw new MichatError('Unauthorized', 'send Authorization: Bearer <access token>');
-    c.set('claims', await node.tokens.verify(token));
+    const claims = await node.auth.verify(token);
+    node.limits.apiCallByUser(claims.userId);
+    c.set('claims', claims);
     return next();
   });
+  app.route('/', sessionRoutes(node));
+  app.route('/', deviceRoutes(node));
+  app.route('/', inviteRoutes(node));
   app.route('/', directoryRoutes(node));
   app.notFound((c) => errorResponse(c, new MichatError('NotFound', `no route ${c.req.method} ${c.req.path}`), node.logger));
   return app;

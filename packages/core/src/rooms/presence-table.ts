@@ -26,6 +26,11 @@ export class PresenceTable {
     return e;
   }
 
+  /** Every connection present. */
+  subscribers(): Subscriber[] {
+    return [...this.entries.values()].map((e) => e.sub);
+  }
+
   /** Removes and returns entries whose TTL ran out. */
   sweep(now: number): Entry[] {
     const gone: Entry[] = [];

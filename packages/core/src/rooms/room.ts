@@ -24,8 +24,8 @@ import {
 import type { KvEntry, KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Metrics } from '../ports/telemetry.ts';
-import { deviceStreamRange, objectKey, streamStateKey, streamStatePrefix, threadIndexKey, timeIndexKey } from '../keys.ts';
-import { decodeStreamState, encodeStreamState } from './stream-state.ts';
+import { deviceStreamRange, objectKey, streamStateKey, threadIndexKey, timeIndexKey } from '../keys.ts';
+import { encodeStreamState, readVector } from './stream-state.ts';
 import { PresenceTable, type PresenceStatus } from './presence-table.ts';
 import type { Subscriber } from './subscriber.ts';
 import { readHistory, type HistoryRequest, type HistoryPage } from './history.ts';
@@ -37,6 +37,8 @@ export interface RoomDeps {
   kv: KvStore;
   clock: Clock;
   metrics: Metrics;
+  /** Whether the channel is archived (read-only): new publishes are refused. */
+  isArchived?: (channel: Prefix) => Promise<boolean>;
 }
 
 /**
@@ -73,9 +75,14 @@ export class Room {
    * other bytes, Unavailable (retryable) when storage fails.
    */
   async publish(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
-    if (this.reloading) await this.reloading;
     const device = nameDevice(obj.name);
     const seq = nameSeq(obj.name);
+    // An archived channel takes nothing new; a retry of what it stored before still settles as a dup.
+    const archived = this.deps.isArchived;
+    if (archived && !this.vector.has(device, seq) && (await archived(this.channel))) {
+      throw new MichatError('Forbidden', 'this channel is archived: it is read-only');
+    }
+    if (this.reloading) await this.reloading;
     if (this.vector.has(device, seq)) {
       const stored = await this.storedBytes(obj);
       if (stored) return this.settleExisting(obj, stored);
@@ -133,6 +140,12 @@ export class Room {
     this.subscribers.delete(sub.connectionId);
     const gone = this.presence.remove(sub.connectionId);
     if (gone) this.broadcastPresence(sub, 'gone');
+  }
+
+  /** The connections of `userId` here, subscribed or only present (heartbeats), with their subscriptions. */
+  connectionsOf(userId: number): Array<{ sub: Subscriber; prefixes: ReadonlyMap<number, Prefix> }> {
+    const present = this.presence.subscribers().filter((s) => s.userId === userId && !this.subscribers.has(s.connectionId));
+    return [...[...this.subscribers.values()].filter((e) => e.sub.userId === userId), ...present.map((sub) => ({ sub, prefixes: new Map<number, Prefix>() }))];
   }
 
   get subscriberCount(): number {
@@ -275,15 +288,6 @@ export class Room {
         this.reloading = undefined;
       });
   }
-}
-
-async function readVector(kv: KvStore, channel: Name): Promise<VersionVector> {
-  const vector = new VersionVector();
-  for (const [key, value] of await kv.list(streamStatePrefix(channel))) {
-    const device = parseInt(key.slice(key.lastIndexOf('/') + 1), 16);
-    for (const [from, to] of decodeStreamState(value)) vector.addRange(device, from, to);
-  }
-  return vector;
 }
 
 function matchesAny(name: Name, prefixes: Map<number, Prefix>, channelBits: number): boolean {

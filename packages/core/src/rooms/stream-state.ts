@@ -1,4 +1,6 @@
-import type { SeqRange, VersionVector } from '@michat/protocol';
+import { VersionVector, type Name, type SeqRange } from '@michat/protocol';
+import type { KvStore } from '../ports/kv-store.ts';
+import { streamStatePrefix } from '../keys.ts';
 
 /**
  * A device's stream state as stored at `v/<channel>/<device>`: u32 number of intervals, then
@@ -33,4 +35,14 @@ export function decodeStreamState(bytes: Uint8Array): SeqRange[] {
     if (from >= 1 && from <= to) out.push([from, to]);
   }
   return out;
+}
+
+/** A channel's vector as stored: the union of every device's stream state. */
+export async function readVector(kv: KvStore, channel: Name): Promise<VersionVector> {
+  const vector = new VersionVector();
+  for (const [key, value] of await kv.list(streamStatePrefix(channel))) {
+    const device = parseInt(key.slice(key.lastIndexOf('/') + 1), 16);
+    for (const [from, to] of decodeStreamState(value)) vector.addRange(device, from, to);
+  }
+  return vector;
 }

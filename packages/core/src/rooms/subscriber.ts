@@ -10,4 +10,9 @@ export interface Subscriber {
    * dropped: the reader heals through its heartbeat, as after any lost delivery.
    */
   send(frame: Uint8Array): boolean;
+  /**
+   * The room ended subscription `id` by itself (the user lost the channel) and already told
+   * the peer: the connection forgets it, as if unsubscribed.
+   */
+  onSubscriptionEnded?(id: number): void;
 }

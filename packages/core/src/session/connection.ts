@@ -123,16 +123,42 @@ export class Connection implements Subscriber {
     this.onTransportClosed();
   }
 
+  /** Says `bye` (never dropped for slowness) and closes: the node signed this device out, or drains. */
+  end(reason: 'revoked' | 'draining', code: number, retryAfterMs?: number): void {
+    this.reply({ t: 'bye', reason, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    this.close(code, reason);
+  }
+
+  /** The room ended subscription `id` itself (the user lost the channel) and told the peer. */
+  onSubscriptionEnded(id: number): void {
+    this.subscriptions.delete(id);
+  }
+
   private async dispatch(frame: ClientFrame): Promise<void> {
     if (this.closed) return;
     if (frame.t === 'hello') return this.hello(frame);
     if (frame.t === 'auth') return this.reauth(frame.token);
-    if (!this.claimsValue) {
+    const claims = this.claimsValue;
+    if (!claims) {
       this.fail(new MichatError('Unauthorized', 'say hello with a token first'), 'id' in frame ? frame.id : undefined);
       return this.close(CLOSE.unauthorized, 'no hello');
     }
-    if (this.claimsValue.expiresAt <= this.ctx.clock.now()) throw new MichatError('Unauthorized', 'access token expired; send auth with a fresh one');
+    if (claims.expiresAt <= this.ctx.clock.now()) throw new MichatError('Unauthorized', 'access token expired; send auth with a fresh one');
+    // Normally the node closes a signed-out device's sockets at once; this catches a hello
+    // that was verified just before the revocation landed.
+    if (!(await this.signedIn(claims))) return;
     return handleData(this.ctx, this, frame);
+  }
+
+  private async signedIn(claims: AccessClaims): Promise<boolean> {
+    try {
+      await this.ctx.auth.check(claims);
+      return true;
+    } catch (e) {
+      if (!(e instanceof MichatError) || e.kind !== 'Unauthorized') throw e;
+      this.end('revoked', CLOSE.revoked);
+      return false;
+    }
   }
 
   private async hello(frame: ClientFrameOf<'hello'>): Promise<void> {
@@ -143,12 +169,15 @@ export class Connection implements Subscriber {
       return this.close(CLOSE.protocolError, 'unsupported version');
     }
     try {
-      this.claimsValue = await this.ctx.tokens.verify(frame.token);
+      this.claimsValue = await this.ctx.auth.verify(frame.token);
     } catch (e) {
       this.fail(e);
-      return this.close(CLOSE.unauthorized, 'unauthorized');
+      // A refused token is 4401 (refresh, then retry); a store that failed is not the token's fault.
+      const refused = e instanceof MichatError && e.kind === 'Unauthorized';
+      return this.close(refused ? CLOSE.unauthorized : CLOSE.goingAway, refused ? 'unauthorized' : 'unavailable');
     }
     this.cancelHelloTimer();
+    this.ctx.auth.used(this.claimsValue.deviceId);
     const { ratePerSec, burst } = this.ctx.config;
     this.reply({
       t: 'welcome',
@@ -162,7 +191,7 @@ export class Connection implements Subscriber {
   }
 
   private async reauth(token: string): Promise<void> {
-    const claims = await this.ctx.tokens.verify(token);
+    const claims = await this.ctx.auth.verify(token);
     const current = this.claimsValue;
     if (current && (claims.userId !== current.userId || claims.deviceId !== current.deviceId)) {
       throw new MichatError('Forbidden', 'a connection cannot change user or device');

@@ -56,6 +56,7 @@ async function memberRoom(ctx: ConnectionContext, conn: Connection, name: Uint8A
 
 /** Starts the write and returns; the ack (or error) follows once it is durable. */
 async function publish(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'pub'>): Promise<void> {
+  ctx.limits.publish(conn.userId); // across all of the user's connections, on top of each one's frame limit
   const obj = decodeObject(frame.obj);
   const { prefix } = await ctx.access.requireMember(conn.claims, obj.name);
   checkPublish({ obj, channel: prefix, deviceId: conn.deviceId, now: ctx.clock.now() });

@@ -19,11 +19,20 @@ export class KeyedLimiter {
 
   /** Takes `cost` tokens from `key`'s bucket: 0 when granted, else ms to wait. */
   take(key: string, now: number, cost = 1): number {
+    return this.bucket(key, now).take(now, cost);
+  }
+
+  /** Charges `cost` tokens to `key` even when it lacks them (debt; see TokenBucket.charge). */
+  charge(key: string, now: number, cost: number): void {
+    this.bucket(key, now).charge(now, cost);
+  }
+
+  private bucket(key: string, now: number): TokenBucket {
     let bucket = this.buckets.get(key);
     if (bucket) this.buckets.delete(key);
     else bucket = new TokenBucket(this.ratePerSec, this.burst, now);
     this.buckets.set(key, bucket); // most recently used last
     if (this.buckets.size > this.maxKeys) this.buckets.delete(this.buckets.keys().next().value!);
-    return bucket.take(now, cost);
+    return bucket;
   }
 }

@@ -1,3 +1,5 @@
 export * from './common.ts';
 export * from './auth.ts';
 export * from './directory.ts';
+export * from './devices.ts';
+export * from './invites.ts';

@@ -1,0 +1,2 @@
+// Node-only parts of the SDK (they import `node:`): kept out of the browser entry.
+export { FileStore } from './file-store.ts';

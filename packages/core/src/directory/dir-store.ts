@@ -1,0 +1,61 @@
+import { MichatError } from '@michat/protocol';
+import type { KvEntry, KvStore } from '../ports/kv-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import { Mutex } from '../util/mutex.ts';
+import { fromUtf8, parseJsonBytes, utf8 } from '../util/json-bytes.ts';
+import { dirKeys } from './records.ts';
+
+/**
+ * What every part of the directory shares: the KV store holding JSON records under `d/`,
+ * the clock, and one write mutex. Every directory write runs inside `writes`, so checks
+ * made there (capacity, bans, last owner) hold when the write lands, on this node.
+ */
+export class DirStore {
+  readonly kv: KvStore;
+  readonly clock: Clock;
+  readonly writes = new Mutex();
+
+  constructor(kv: KvStore, clock: Clock) {
+    this.kv = kv;
+    this.clock = clock;
+  }
+
+  async record<T>(key: string): Promise<T | undefined> {
+    const v = await this.kv.get(key);
+    return v ? parseJsonBytes<T>(v) : undefined;
+  }
+
+  /** The id a name key points at. */
+  async idAt(key: string): Promise<number | undefined> {
+    const v = await this.kv.get(key);
+    return v ? Number(fromUtf8(v)) : undefined;
+  }
+
+  /** Records under `prefix` whose keys end in a decimal id, with that id. */
+  async listById<T>(prefix: string): Promise<Array<{ id: number; value: T }>> {
+    const rows = await this.kv.list(prefix);
+    return rows.map(([key, value]) => ({ id: idOfKey(key), value: value.length ? parseJsonBytes<T>(value) : (undefined as T) }));
+  }
+
+  /** The next free id of a kind (ids start at 1); callers hold the write mutex. */
+  async nextId(kind: string, max: number): Promise<number> {
+    const last = await this.idAt(dirKeys.counter(kind));
+    const id = (last ?? 0) + 1;
+    if (id > max) throw new MichatError('Conflict', `no ${kind} ids left (limit ${max})`);
+    return id;
+  }
+
+  /**
+   * Claims a unique key (name → id) and writes the rest and the kind's counter in the same
+   * atomic step, or throws Conflict and writes nothing.
+   */
+  async claim(key: string, id: number, conflict: string, alsoPut: KvEntry[], counterKind: string, value: Uint8Array = utf8(String(id))): Promise<void> {
+    const existing = await this.kv.putIfAbsent(key, value, [...alsoPut, [dirKeys.counter(counterKind), utf8(String(id))]]);
+    if (existing) throw new MichatError('Conflict', conflict);
+  }
+}
+
+/** The decimal id a directory key ends with (`d/cm/7/42` → 42). */
+export function idOfKey(key: string): number {
+  return Number(key.slice(key.lastIndexOf('/') + 1));
+}

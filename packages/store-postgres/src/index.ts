@@ -1,0 +1,3 @@
+export * from './postgres-kv.ts';
+export * from './migrate.ts';
+export * from './migrations/index.ts';
