@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { api } from '@michat/protocol';
 import { CliError, print } from '../output.ts';
+import { adminDeviceCommands } from './admin-devices.ts';
+import { adminDirectoryCommands } from './admin-directory.ts';
 
 interface InitOptions {
   data: string;
@@ -31,7 +33,6 @@ export function adminCommand(program: Command): void {
       if (!password) throw new CliError('give --password or set MICHAT_PASSWORD');
       valid(api.Handle, o.org, 'organization name');
       valid(api.Handle, o.user, 'username');
-      valid(api.Password, password, 'password');
       const { initOrganization, MichatNode } = await import('@michat/core');
       const { openStore, scryptHasher } = await import('@michat/server');
       const node = new MichatNode({ kv: await openStore(o.data), hasher: scryptHasher });
@@ -42,4 +43,6 @@ export function adminCommand(program: Command): void {
         await node.close();
       }
     });
+  adminDirectoryCommands(admin);
+  adminDeviceCommands(admin);
 }

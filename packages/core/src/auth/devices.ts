@@ -49,6 +49,11 @@ export class Devices {
   /** The devices of `userId` (default: the caller), oldest first. */
   async list(who: AccessClaims, userId = who.userId): Promise<SignedInDevice[]> {
     await this.requireManager(who, userId, 'Forbidden');
+    return this.listOf(userId, who.deviceId);
+  }
+
+  /** The devices of `userId`, unchecked: for the operator's offline member tool. */
+  async listOf(userId: number, currentDeviceId?: number): Promise<SignedInDevice[]> {
     const out: SignedInDevice[] = [];
     for (const [key] of await this.kv.list(authKeys.userDevices(userId))) {
       const device = await this.directory.device(Number(key.slice(key.lastIndexOf('/') + 1)));
@@ -60,7 +65,7 @@ export class Devices {
         created: device.created,
         lastUsedAt: use ? parseJsonBytes<DeviceUse>(use).at : device.created,
         signedIn: !(await this.revocations.isSignedOut(userId, device.id)),
-        current: device.id === who.deviceId,
+        current: device.id === currentDeviceId,
       });
     }
     return out.sort((a, b) => a.deviceId - b.deviceId);

@@ -1,3 +1,4 @@
+import { checkPassword } from '../auth/password-rules.ts';
 import { MichatError, MAX_CHANNEL, MAX_DEVICE, MAX_ORG, MAX_TEAM, type TeamRole, type UpdateChannel, type Visibility } from '@michat/protocol';
 import type { KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -68,6 +69,11 @@ export class Directory {
   }
 
   /** Every user (a scan: fine while a deployment holds thousands, not millions). */
+  /** Every organization (few: the member tool lists them). */
+  async allOrgs(): Promise<OrgRecord[]> {
+    return (await this.store.listById<OrgRecord>('d/org/')).map((r) => r.value);
+  }
+
   async allUsers(): Promise<UserRecord[]> {
     return (await this.store.listById<UserRecord>(dirKeys.users())).map((r) => r.value);
   }
@@ -157,6 +163,8 @@ export class Directory {
 
   async createUser(input: { orgId: number; username: string; password: string; orgAdmin?: boolean }): Promise<UserRecord> {
     if (!(await this.org(input.orgId))) throw new MichatError('NotFound', `no organization ${input.orgId}`);
+    // Every way users are made (API, invites, setup, the member tool) meets the same rules.
+    checkPassword(input.password, input.username);
     const passwordHash = await this.hasher.hash(input.password);
     return this.store.writes.run(async () => {
       const id = await this.store.nextId('user', MAX_USER);

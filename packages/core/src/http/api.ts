@@ -9,6 +9,7 @@ import { inviteRoutes } from './invite-routes.ts';
 import { errorResponse } from './respond.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
+import { openApiRoute } from './openapi-route.ts';
 
 export type { ApiEnv } from './api-env.ts';
 
@@ -39,8 +40,9 @@ export function createApi(node: MichatNode, options: ApiOptions = {}): Hono<ApiE
   });
   app.route('/', authRoutes(node));
   app.route('/', setupRoutes(node));
+  app.route('/', openApiRoute());
   app.use('/api/*', async (c, next) => {
-    if (PUBLIC_AUTH_PATHS.has(c.req.path) || c.req.path === '/api/setup') return next();
+    if (PUBLIC_AUTH_PATHS.has(c.req.path) || c.req.path === '/api/setup' || c.req.path === '/api/openapi.json') return next();
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer (.+)$/i.exec(header)?.[1];
     if (!token) throw new MichatError('Unauthorized', 'send Authorization: Bearer <access token>');

@@ -1,0 +1,63 @@
+import type { MichatNode, OrgRecord, TeamRecord, UserRecord } from '@michat/core';
+import { api } from '@michat/protocol';
+import { CliError } from '../output.ts';
+
+/** Options every offline admin command takes. */
+export interface AdminOptions {
+  data?: string;
+  json?: boolean;
+}
+
+/** The data directory: --data, else MICHAT_DATA, else ./michat-data (as `michat serve`). */
+export function dataDir(o: AdminOptions): string {
+  return o.data ?? process.env.MICHAT_DATA ?? './michat-data';
+}
+
+/**
+ * Runs `fn` on a node over the data directory, offline (no server, no network). SQLite in
+ * WAL mode lets this run beside a server on the same directory.
+ */
+export async function withNode<T>(o: AdminOptions, fn: (node: MichatNode) => Promise<T>): Promise<T> {
+  const { MichatNode } = await import('@michat/core');
+  const { openStore, scryptHasher } = await import('@michat/server');
+  const node = new MichatNode({ kv: await openStore(dataDir(o)), hasher: scryptHasher });
+  try {
+    return await fn(node);
+  } finally {
+    await node.close();
+  }
+}
+
+export function valid(schema: { safeParse(v: unknown): { success: boolean; error?: { issues: Array<{ message: string }> } } }, value: unknown, what: string): void {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new CliError(`${what}: ${r.error?.issues[0]?.message ?? 'invalid'}`);
+}
+
+export function handle(value: string, what: string): string {
+  valid(api.Handle, value, what);
+  return value;
+}
+
+/** The org named by --org, or the only one when there is exactly one. */
+export async function findOrg(node: MichatNode, name: string | undefined): Promise<OrgRecord> {
+  const orgs = await node.directory.allOrgs();
+  if (name === undefined) {
+    if (orgs.length === 1) return orgs[0]!;
+    throw new CliError(orgs.length ? `give --org (one of: ${orgs.map((o) => o.name).join(', ')})` : 'no organization yet: run michat admin init');
+  }
+  const org = orgs.find((o) => o.name === name);
+  if (!org) throw new CliError(`no organization "${name}"`);
+  return org;
+}
+
+export async function findUser(node: MichatNode, username: string): Promise<UserRecord> {
+  const user = await node.directory.userByName(username);
+  if (!user) throw new CliError(`no user "${username}"`);
+  return user;
+}
+
+export async function findTeam(node: MichatNode, org: OrgRecord, name: string): Promise<TeamRecord> {
+  const team = await node.directory.teamByName(org.id, name);
+  if (!team) throw new CliError(`no team "${name}" in organization "${org.name}"`);
+  return team;
+}

@@ -1,0 +1,35 @@
+import { api } from '@michat/protocol';
+import type { RouteDoc } from './openapi.ts';
+
+/** The directory routes, for the OpenAPI document (same schemas the handlers validate with). */
+export const DIRECTORY_ROUTES: readonly RouteDoc[] = [
+  { method: 'get', path: '/api/setup', tag: 'setup', auth: false, summary: 'Whether this server still needs its first organization', response: api.SetupStatus },
+  { method: 'post', path: '/api/setup', tag: 'setup', auth: false, summary: 'Create the first organization and its admin (only while none exists)', body: api.SetupRequest, response: api.Session, status: 201, errors: ['Conflict'] },
+  { method: 'get', path: '/api/me', tag: 'directory', auth: true, summary: 'The caller: org, teams with visible channels, direct messages', response: api.Me },
+  { method: 'get', path: '/api/users', tag: 'directory', auth: true, summary: 'Users the caller can see', response: api.UserList },
+  { method: 'post', path: '/api/users', tag: 'directory', auth: true, summary: 'Create a user in the caller\'s organization (org admins)', body: api.CreateUser, response: api.CreatedUser, status: 201, errors: ['Conflict'] },
+  { method: 'get', path: '/api/devices/:device', tag: 'directory', auth: true, summary: 'Who owns a device (for users sharing a team with them)', response: api.DeviceInfo, errors: ['NotFound'] },
+  { method: 'post', path: '/api/teams', tag: 'teams', auth: true, summary: 'Create a team (org admins)', body: api.CreateTeam, response: api.Team, status: 201, errors: ['Conflict', 'NotFound'] },
+  { method: 'get', path: '/api/teams/:team/members', tag: 'teams', auth: true, summary: 'Members of a team and their roles', response: api.MemberList, errors: ['NotFound'] },
+  { method: 'post', path: '/api/teams/:team/members', tag: 'teams', auth: true, summary: 'Add a user (of any organization) to a team with a role', body: api.AddTeamMember, status: 204, errors: ['NotFound'] },
+  { method: 'patch', path: '/api/teams/:team/members/:user', tag: 'teams', auth: true, summary: "Change a member's role", body: api.ChangeTeamRole, status: 204, errors: ['NotFound'] },
+  { method: 'delete', path: '/api/teams/:team/members/:user', tag: 'teams', auth: true, summary: 'Remove a member from a team and its channels', status: 204, errors: ['NotFound'] },
+  { method: 'get', path: '/api/teams/:team/channels', tag: 'channels', auth: true, summary: 'Channels of a team the caller can see', response: api.ChannelList, errors: ['NotFound'] },
+  { method: 'post', path: '/api/teams/:team/channels', tag: 'channels', auth: true, summary: 'Create a public, private or restricted channel', body: api.CreateChannel, response: api.Channel, status: 201, errors: ['Conflict', 'NotFound'] },
+  { method: 'get', path: '/api/channels/:channel', tag: 'channels', auth: true, summary: 'A channel', response: api.Channel, errors: ['NotFound'] },
+  { method: 'patch', path: '/api/channels/:channel', tag: 'channels', auth: true, summary: 'Change topic, capacity, or archive', body: api.UpdateChannel, response: api.Channel, errors: ['NotFound', 'Conflict'] },
+  { method: 'post', path: '/api/channels/:channel/join', tag: 'channels', auth: true, summary: 'Join a public channel', response: api.Channel, errors: ['NotFound', 'Conflict'] },
+  { method: 'post', path: '/api/channels/:channel/leave', tag: 'channels', auth: true, summary: 'Leave a channel', status: 204, errors: ['NotFound'] },
+  { method: 'get', path: '/api/channels/:channel/members', tag: 'channels', auth: true, summary: 'Members of a channel', response: api.ChannelMemberList, errors: ['NotFound'] },
+  { method: 'post', path: '/api/channels/:channel/members', tag: 'channels', auth: true, summary: 'Add a team member to a channel', body: api.AddChannelMember, status: 204, errors: ['NotFound', 'Conflict'] },
+  { method: 'delete', path: '/api/channels/:channel/members/:user', tag: 'channels', auth: true, summary: 'Remove a member (their live subscriptions end at once)', status: 204, errors: ['NotFound'] },
+  { method: 'post', path: '/api/channels/:channel/requests', tag: 'channels', auth: true, summary: 'Ask to join a restricted channel', response: api.JoinRequest, status: 201, errors: ['NotFound', 'Conflict'] },
+  { method: 'get', path: '/api/channels/:channel/requests', tag: 'channels', auth: true, summary: 'Join requests waiting for the owner', response: api.JoinRequestList, errors: ['NotFound'] },
+  { method: 'post', path: '/api/channels/:channel/requests/:user/accept', tag: 'channels', auth: true, summary: 'Accept a join request', status: 204, errors: ['NotFound', 'Conflict'] },
+  { method: 'post', path: '/api/channels/:channel/requests/:user/refuse', tag: 'channels', auth: true, summary: 'Refuse a join request (it stays refused)', status: 204, errors: ['NotFound'] },
+  { method: 'get', path: '/api/channels/:channel/bans', tag: 'channels', auth: true, summary: 'Users banned from a channel', response: api.BanList, errors: ['NotFound'] },
+  { method: 'put', path: '/api/channels/:channel/bans/:user', tag: 'channels', auth: true, summary: 'Ban a user from a channel (removes them)', status: 204, errors: ['NotFound'] },
+  { method: 'delete', path: '/api/channels/:channel/bans/:user', tag: 'channels', auth: true, summary: 'Lift a ban', status: 204, errors: ['NotFound'] },
+  { method: 'get', path: '/api/dms', tag: 'direct messages', auth: true, summary: "The caller's direct-message channels", response: api.ChannelList },
+  { method: 'post', path: '/api/dms', tag: 'direct messages', auth: true, summary: 'Open a direct message (1:1 is unique per pair)', body: api.CreateDirectMessage, response: api.Channel, status: 201, errors: ['NotFound', 'Forbidden'] },
+];
