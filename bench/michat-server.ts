@@ -1,3 +1,4 @@
+import { NO_RATE_LIMITS } from '@michat/core';
 /**
  * A michat server for the benchmarks, run as a child process of core-bench.ts (fork):
  * `startServer` on 127.0.0.1 and an ephemeral port, with the org `bench` and its admin
@@ -40,6 +41,8 @@ const server = await startServer({
   logLevel: 'warn',
   drainMs: 200,
   connection: { ratePerSec: Number(values.rate), burst: Number(values.burst) },
+  // The load generator logs in many times from one IP and publishes as fast as acks allow.
+  rateLimits: NO_RATE_LIMITS,
 });
 await initOrganization(server.node.directory, { org: BENCH_ORG, username: BENCH_ADMIN, password: BENCH_PASSWORD });
 

@@ -399,6 +399,12 @@ export class ChatStore {
     return result;
   }
 
+  /** Org admins: a new team, then its first channel `general`, which opens. */
+  async createTeam(name: string): Promise<void> {
+    const team = await this.requireApi().createTeam(name);
+    await this.createChannel(team.id, 'general', 'public');
+  }
+
   async createChannel(teamId: number, name: string, visibility: 'public' | 'private' | 'restricted', topic?: string): Promise<void> {
     const created = await this.requireApi().createChannel(teamId, name, visibility, topic);
     await this.refreshMe();

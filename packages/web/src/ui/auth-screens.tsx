@@ -141,7 +141,7 @@ export function Register({ code, onSignIn }: { code: string; onSignIn: () => voi
         </div>
         <div class="field">
           <label for="reg-password">Password</label>
-          <input id="reg-password" class="input" type="password" name="new-password" autoComplete="new-password" required minLength={8} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input id="reg-password" class="input" type="password" name="new-password" autoComplete="new-password" required minLength={10} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
           <span class="hint">At least 8 characters.</span>
         </div>
         <button class="btn btn-primary btn-block" disabled={busy}>
@@ -172,7 +172,7 @@ export function Setup() {
         </div>
         <div class="field">
           <label for="setup-password">Password</label>
-          <input id="setup-password" class="input" type="password" autoComplete="new-password" required minLength={8} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input id="setup-password" class="input" type="password" autoComplete="new-password" required minLength={10} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </div>
         <button class="btn btn-primary btn-block" disabled={busy}>
           {busy ? 'Creating…' : 'Create organization'}

@@ -7,6 +7,7 @@ import { Switcher } from './switcher.tsx';
 import { CloseIcon, MenuIcon } from './icons.tsx';
 import { Settings } from './settings.tsx';
 import { Sidebar, type DialogKind } from './sidebar.tsx';
+import { NewTeam } from './new-team.tsx';
 import { useStore } from './store-context.ts';
 
 /** Shown only when a reconnect takes longer than a blink, so quick reconnects stay invisible. */
@@ -119,10 +120,16 @@ export function Shell() {
                 <h1>{store.me ? 'No channels yet' : 'Loading…'}</h1>
                 {store.me ? (
                   <>
-                    <p>Join a channel to start talking with your team.</p>
-                    <button type="button" class="btn btn-primary" onClick={() => setDialog('browse')}>
-                      Browse channels
-                    </button>
+                    <p>{store.teams.length || !store.me.orgAdmin ? 'Join a channel to start talking with your team.' : 'Create your first team: it comes with a #general channel.'}</p>
+                    {store.teams.length || !store.me.orgAdmin ? (
+                      <button type="button" class="btn btn-primary" onClick={() => setDialog('browse')}>
+                        Browse channels
+                      </button>
+                    ) : (
+                      <button type="button" class="btn btn-primary" onClick={() => setDialog('new-team')}>
+                        Create a team
+                      </button>
+                    )}
                   </>
                 ) : null}
               </div>
@@ -134,6 +141,7 @@ export function Shell() {
       {dialog === 'switcher' ? <Switcher onClose={close} onSelect={select} /> : null}
       {dialog === 'browse' ? <BrowseChannels onClose={close} onSelect={select} /> : null}
       {dialog === 'new-dm' ? <NewDirect onClose={close} /> : null}
+      {dialog === 'new-team' ? <NewTeam onClose={close} /> : null}
       {dialog === 'settings' ? <Settings onClose={close} /> : null}
       {dialog === 'requests' && ch ? <Requests channel={ch.channel} onClose={close} /> : null}
       {dialog === 'topic' && ch ? <TopicEditor channel={ch.channel} onClose={close} /> : null}

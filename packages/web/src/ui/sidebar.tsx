@@ -4,7 +4,7 @@ import { Avatar } from './avatar.tsx';
 import { CompassIcon, GearIcon, HashIcon, KeyIcon, LockIcon, PlusIcon, SearchIcon, ArchiveIcon } from './icons.tsx';
 import { useStore } from './store-context.ts';
 
-export type DialogKind = 'switcher' | 'browse' | 'new-dm' | 'settings' | 'requests' | 'topic' | { kind: 'new-channel'; teamId: number };
+export type DialogKind = 'switcher' | 'browse' | 'new-dm' | 'new-team' | 'settings' | 'requests' | 'topic' | { kind: 'new-channel'; teamId: number };
 
 export function ChannelGlyph({ channel }: { channel: Channel }) {
   if (channel.archived) return <ArchiveIcon />;
@@ -116,6 +116,14 @@ export function Sidebar({ onSelect, openDialog }: { onSelect: (key: string) => v
             </section>
           );
         })}
+        {me?.orgAdmin ? (
+          <button type="button" class="nav-item muted-link new-team" data-nav-item onClick={() => openDialog('new-team')}>
+            <span class="glyph">
+              <PlusIcon />
+            </span>
+            <span class="label">New team</span>
+          </button>
+        ) : null}
         <section class="nav-section" aria-labelledby="dm-head">
           <div class="nav-section-head">
             <span id="dm-head">Direct messages</span>
