@@ -46,9 +46,9 @@ describe('michat commands', () => {
   }, 60_000);
 
   it('tail prints the recent backlog, then live messages from another user', async () => {
-    await ok(['user', 'create', 'bob', '--password', 'builder-bob'], alice());
+    await ok(['user', 'create', 'bob', '--password', 'builder-b0b-secret'], alice());
     await ok(['team', 'add', 'ops', 'bob'], alice());
-    await ok(['login', '--server', server.url, '--user', 'bob', '--password', 'builder-bob'], bob());
+    await ok(['login', '--server', server.url, '--user', 'bob', '--password', 'builder-b0b-secret'], bob());
     await ok(['channel', 'join', 'ops/general'], bob());
     const tail = spawn(process.execPath, [MICHAT_BIN, 'tail', 'ops/general', '--json', '--last', '1'], { env: { ...process.env, ...alice() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

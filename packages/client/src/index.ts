@@ -32,5 +32,5 @@ export { IndexedDbStore } from './store/indexeddb-store.ts';
 export { RecordKeys, type StoredProfile, type StoredDirectory } from './store/store-records.ts';
 export { exportState, importState, type MichatExport, type ImportSummary } from './store/state-export.ts';
 // What apps handle most, so they need not import the protocol package for it.
-export { MichatError } from '@michat/protocol';
+export { MichatError, toHex, fromHex, nameToText } from '@michat/protocol';
 export type { Channel, ErrorKind, Me, MichatObject, Name, Session, Team, VectorEntries } from '@michat/protocol';
