@@ -29,9 +29,30 @@ export function attachWebSockets(server: Server, node: MichatNode): WebSocketSer
   return wss;
 }
 
+/**
+ * Frames sent in one event-loop turn (the acks of one commit batch, a burst of deliveries)
+ * leave in one write: the socket is corked on the first send and uncorked after the turn.
+ */
+function corkingSender(ws: WebSocket): (bytes: Uint8Array) => void {
+  const socket = (ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+  let corked = false;
+  return (bytes) => {
+    if (socket && !corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    ws.send(bytes, { binary: true });
+  };
+}
+
 function serve(ws: WebSocket, node: MichatNode): void {
+  const send = corkingSender(ws);
   const conn = node.connect({
-    send: (bytes) => ws.send(bytes, { binary: true }),
+    send,
     bufferedAmount: () => ws.bufferedAmount,
     close: (code, reason) => ws.close(code, reason),
   });
