@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runKvStoreTests, startPostgres, type PostgresServer } from '@michat/testkit';
+import { KvUnavailableError } from '@michat/core';
 import { applyMigrations } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { PostgresKvStore, type PostgresKvOptions } from './postgres-kv.ts';
@@ -194,6 +195,8 @@ describe('PostgresKvStore', () => {
     const started = performance.now();
     const down = await Promise.allSettled([store.put('during', bytes('x')), store.get('before'), store.list('')]);
     expect(down.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    // Typed, so entry points answer a retryable Unavailable instead of Internal.
+    for (const result of down) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(KvUnavailableError);
     expect(performance.now() - started).toBeLessThan(5_000);
     await expect(store.take('before')).rejects.toThrow();
 

@@ -3,6 +3,7 @@ import {
   checkKey,
   checkListLimit,
   checkValue,
+  KvUnavailableError,
   listKeyRange,
   type KvEntry,
   type KvListOptions,
@@ -65,8 +66,8 @@ const APPLY_STATEMENT = {
  * Atomic across nodes: putIfAbsent is INSERT … ON CONFLICT DO NOTHING (a concurrent insert
  * of the same key blocks until the other transaction ends), take is DELETE … RETURNING.
  *
- * A connection error rejects the affected batch (its outcome may be unknown if the database
- * vanished during COMMIT); the pool reconnects by itself for the next one.
+ * A connection error rejects the affected batch with KvUnavailableError (its outcome may be
+ * unknown if the database vanished during COMMIT); the pool reconnects by itself for the next.
  */
 export class PostgresKvStore implements KvStore {
   readonly #pool: pg.Pool;
@@ -253,7 +254,10 @@ export class PostgresKvStore implements KvStore {
     try {
       rows = params.size === 0 ? [] : await this.#apply(params);
     } catch (error) {
-      for (const operation of batch) operation.fail(error);
+      // Whatever stopped the batch (connection refused or lost, timeout, shutdown), nothing
+      // in it can be answered: callers see the store as unavailable and retry.
+      const failure = new KvUnavailableError(`PostgreSQL batch failed: ${(error as Error).message}`, { cause: error });
+      for (const operation of batch) operation.fail(failure);
       return;
     }
     const groups = rowsBySlot(rows);

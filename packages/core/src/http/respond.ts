@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HTTP_STATUS, MichatError } from '@michat/protocol';
 import type { Logger } from '../ports/telemetry.ts';
+import { typedError } from '../util/typed-error.ts';
 
 /** Reads and validates a JSON body; BadRequest names the first bad field. */
 export async function body<T>(c: Context, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }): Promise<T> {
@@ -26,8 +27,8 @@ export function idParam(c: Context, name: string): number {
 
 /** Turns any thrown error into the typed JSON error body; stack traces never leave. */
 export function errorResponse(c: Context, e: unknown, logger: Logger): Response {
-  const err = e instanceof MichatError ? e : new MichatError('Internal', 'internal error');
-  if (!(e instanceof MichatError)) logger.error({ err: e, path: c.req.path }, 'request failed');
+  const { error: err, expected } = typedError(e);
+  if (!expected) logger.error({ err: e, path: c.req.path }, 'request failed');
   if (err.retryAfterMs !== undefined) c.header('Retry-After', String(Math.ceil(err.retryAfterMs / 1000)));
   const status = HTTP_STATUS[err.kind] as ContentfulStatusCode;
   return c.json({ error: { kind: err.kind, message: err.message, ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}) } }, status);

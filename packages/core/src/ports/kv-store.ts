@@ -46,6 +46,22 @@ export interface KvStore {
 /** Thrown by adapters for keys or values over the limits, or keys that are not ASCII. */
 export class KvLimitError extends RangeError {}
 
+/**
+ * Thrown by adapters when the store cannot be reached or did not answer (a database
+ * restarting, a network break, a timeout). The operation may be retried: for a write, its
+ * outcome is unknown, and every write michat makes is idempotent or checked on retry.
+ * Entry points answer it with the typed, retryable `Unavailable` error.
+ */
+export class KvUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KvUnavailableError';
+  }
+}
+
+/** How long a client should wait before retrying after the store was unavailable. */
+export const STORE_RETRY_AFTER_MS = 1_000;
+
 export function checkKey(key: string): void {
   if (key.length === 0 || key.length > MAX_KEY_BYTES || !/^[\x20-\x7e]*$/.test(key)) {
     throw new KvLimitError(`KV key must be 1..${MAX_KEY_BYTES} printable ASCII characters`);

@@ -19,6 +19,7 @@ import { TokenBucket } from '../util/token-bucket.ts';
 import { CLOSE, type Transport } from './transport.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import { handleData, type LiveSubscription } from './data-handlers.ts';
+import { typedError } from '../util/typed-error.ts';
 
 let nextConnectionId = 1;
 
@@ -94,8 +95,8 @@ export class Connection implements Subscriber {
    * when there is one; logs anything that is not a MichatError.
    */
   fail(e: unknown, id?: number, about?: Prefix): void {
-    const err = e instanceof MichatError ? e : new MichatError('Internal', 'internal error');
-    if (!(e instanceof MichatError)) this.ctx.logger.error({ err: e, connection: this.connectionId }, 'frame handler failed');
+    const { error: err, expected } = typedError(e);
+    if (!expected) this.ctx.logger.error({ err: e, connection: this.connectionId }, 'frame handler failed');
     this.ctx.metrics.count('errors', { kind: err.kind });
     this.reply({
       t: 'err',
