@@ -51,6 +51,8 @@ describe('RedisBus', () => {
     await listener.subscribe('kept', kept.handler);
     const unsubscribeDropped = await listener.subscribe('dropped', dropped.handler);
     await publisher.subscribe('kept', local.handler);
+    let restored = 0;
+    listener.onRestored(() => restored++);
     await publisher.publish('kept', bytes('before'));
     await Promise.all([kept.waitFor(1), local.waitFor(1)]);
 
@@ -62,9 +64,11 @@ describe('RedisBus', () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     await unsubscribeDropped(); // resolves even now: delivery stops locally
 
+    expect(restored).toBe(0);
     await server.restart();
-    // Nothing tells the application when the listener is back, so probe until a message
-    // arrives (bounded): the subscription must have been restored without any call.
+    // onRestored says when the listener is back with its subscriptions (once per reconnect).
+    await expect.poll(() => restored, { timeout: 15_000, interval: 50 }).toBe(1);
+    // The subscription was restored without any call: probing, a message arrives (bounded).
     const deadline = Date.now() + 15_000;
     let probes = 0;
     while (kept.received.length < 2 && Date.now() < deadline) {

@@ -27,8 +27,8 @@ interface TopicState {
  *
  * After a lost connection (a Redis restart) the listener reconnects by itself and
  * subscribes again to every topic that has handlers; messages published meanwhile are lost
- * (at-most-once). While Redis is unreachable, publish and the first subscribe of a topic
- * reject at once.
+ * (at-most-once), and `onRestored` listeners hear of it once subscriptions are back. While
+ * Redis is unreachable, publish and the first subscribe of a topic reject at once.
  */
 export class RedisBus implements Bus {
   readonly #publisher: Redis;
@@ -37,6 +37,9 @@ export class RedisBus implements Bus {
   readonly #onHandlerError: (error: unknown) => void;
   /** By Redis channel name (prefix + topic). */
   readonly #topics = new Map<string, TopicState>();
+  readonly #restoredListeners = new Set<() => void>();
+  /** Whether the listener connection was ready once: every later 'ready' is a reconnect. */
+  #wasReady = false;
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -58,9 +61,21 @@ export class RedisBus implements Bus {
     this.#prefix = options.prefix;
     this.#onHandlerError = options.onHandlerError ?? logHandlerError;
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#dispatch(channel.toString('utf8'), message));
-    // A reconnected connection starts with no subscriptions. ('ready' also fires on the
-    // first connect, when there is nothing to restore.)
-    subscriber.on('ready', () => this.#resubscribe());
+    // A reconnected connection starts with no subscriptions. The first 'ready' came before
+    // this constructor (connect() waited for it); every one after it is a reconnect.
+    this.#wasReady = subscriber.status === 'ready';
+    subscriber.on('ready', () => {
+      const reconnect = this.#wasReady;
+      this.#wasReady = true;
+      void this.#resubscribe().then((ok) => {
+        if (ok && reconnect) this.#restored();
+      });
+    });
+  }
+
+  onRestored(listener: () => void): () => void {
+    this.#restoredListeners.add(listener);
+    return () => this.#restoredListeners.delete(listener);
   }
 
   publish(topic: string, bytes: Uint8Array): Promise<void> {
@@ -131,12 +146,24 @@ export class RedisBus implements Bus {
     }
   }
 
-  #resubscribe(): void {
+  /** Subscribes again to every topic with handlers; false if the connection dropped again (the next 'ready' retries). */
+  async #resubscribe(): Promise<boolean> {
     const channels = [...this.#topics.keys()];
+    const chunks: Array<Promise<unknown>> = [];
     for (let start = 0; start < channels.length; start += RESUBSCRIBE_CHUNK) {
-      this.#subscriber.subscribe(...channels.slice(start, start + RESUBSCRIBE_CHUNK)).catch(() => {
-        // The connection dropped again; the next 'ready' retries.
-      });
+      chunks.push(this.#subscriber.subscribe(...channels.slice(start, start + RESUBSCRIBE_CHUNK)));
+    }
+    const results = await Promise.allSettled(chunks);
+    return !this.#closed && results.every((r) => r.status === 'fulfilled');
+  }
+
+  #restored(): void {
+    for (const listener of [...this.#restoredListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.#onHandlerError(error);
+      }
     }
   }
 

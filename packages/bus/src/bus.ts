@@ -23,6 +23,12 @@ export interface Bus {
    * The returned unsubscribe is idempotent and stops delivery to this handler at once.
    */
   subscribe(topic: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /**
+   * Calls `listener` each time the transport is back after an outage in which messages may
+   * have been lost (a reconnect), once subscriptions are active again: the moment to heal
+   * from the store. Returns the remover. Transports that never lose messages omit it.
+   */
+  onRestored?(listener: () => void): () => void;
   /** Ends every subscription and releases connections; later calls reject. Idempotent. */
   close?(): Promise<void>;
 }
