@@ -1,3 +1,4 @@
+import type { Bus, PresenceStore } from '@michat/bus';
 import { Access } from './auth/access.ts';
 import type { Authenticator } from './auth/authenticator.ts';
 import type { Devices } from './auth/devices.ts';
@@ -7,6 +8,8 @@ import type { Revocation, Revocations } from './auth/revocations.ts';
 import type { SessionService } from './auth/session-service.ts';
 import { createSignIn } from './auth/sign-in.ts';
 import type { TokenService } from './auth/token-service.ts';
+import { ClusterLink } from './cluster/cluster-link.ts';
+import { joinCluster } from './cluster/join-cluster.ts';
 import { Directory } from './directory/directory.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { KvStore } from './ports/kv-store.ts';
@@ -25,6 +28,13 @@ export interface MichatNodeDeps {
   metrics?: Metrics;
   connection?: Partial<ConnectionConfig>;
   rateLimits?: Partial<RateLimitConfig>;
+  /**
+   * Cluster mode: the bus shared by every node of the deployment (they share `kv` too).
+   * Without it the node assumes it is the store's only user.
+   */
+  bus?: Bus;
+  /** Cluster mode: presence shared by every node (else each lists its own connections). */
+  presence?: PresenceStore;
 }
 
 /**
@@ -48,6 +58,8 @@ export class MichatNode {
   readonly access: Access;
   readonly rooms: Rooms;
   readonly connections = new Set<Connection>();
+  /** This node's side of the bus, in cluster mode. */
+  readonly cluster: ClusterLink | undefined;
   private readonly config: ConnectionConfig;
   private state: 'new' | 'running' | 'draining' | 'closed' = 'new';
 
@@ -68,7 +80,8 @@ export class MichatNode {
     this.limits = signIn.limits;
     this.revocations.onRevoked((r) => this.closeRevoked(r));
     this.access = new Access(this.directory);
-    this.rooms = new Rooms({ kv: this.kv, clock: this.clock, metrics: this.metrics });
+    this.cluster = deps.bus ? new ClusterLink({ bus: deps.bus, presence: deps.presence, logger: this.logger, metrics: this.metrics }) : undefined;
+    this.rooms = new Rooms({ kv: this.kv, clock: this.clock, metrics: this.metrics, ...(this.cluster ? { link: this.cluster } : {}) });
     // Live subscriptions end when membership does, and archived channels refuse publishes.
     this.rooms.follow(this.directory);
   }
@@ -77,10 +90,12 @@ export class MichatNode {
     return this.state === 'running';
   }
 
-  start(): void {
+  /** Starts timers and, in cluster mode, listening to the other nodes (rejects if the bus is unreachable). */
+  async start(): Promise<void> {
     if (this.state !== 'new') return;
     this.state = 'running';
     this.rooms.start();
+    if (this.cluster) await joinCluster(this, this.cluster);
   }
 
   /** Serves a new client connection over `transport`. */
@@ -112,8 +127,10 @@ export class MichatNode {
   }
 
   /** A new signing key for new tokens; nobody is logged out (see TokenService). Returns its kid. */
-  rotateSigningKey(): Promise<string> {
-    return this.tokens.rotateSigningKey();
+  async rotateSigningKey(): Promise<string> {
+    const kid = await this.tokens.rotateSigningKey();
+    this.cluster?.tell({ k: 'keys' });
+    return kid;
   }
 
   /** Signed-out devices lose their open sockets at once: `bye revoked`, then close 4409. */
@@ -137,6 +154,7 @@ export class MichatNode {
     this.drain();
     this.state = 'closed';
     this.rooms.close();
+    await this.cluster?.close();
     await this.kv.close?.();
   }
 }

@@ -4,3 +4,4 @@ export * from './scrypt-hasher.ts';
 export { WS_PATH } from './ws-host.ts';
 export { parseRate } from './rate-spec.ts';
 export { webApp } from './static-app.ts';
+export { openSharedParts, type SharedParts } from './cluster-parts.ts';

@@ -11,6 +11,9 @@ export function promMetrics(): { metrics: Metrics; registry: Registry } {
     publishes: new Counter({ name: 'michat_publishes_total', help: 'Objects stored', registers: [registry] }),
     deliveries: new Counter({ name: 'michat_deliveries_total', help: 'Live objects sent to subscribers', registers: [registry] }),
     dropped_slow: new Counter({ name: 'michat_dropped_slow_total', help: 'Live deliveries dropped because the subscriber was too slow', registers: [registry] }),
+    bus_in: new Counter({ name: 'michat_bus_in_total', help: 'Room events received from other nodes (cluster mode)', registers: [registry] }),
+    bus_out: new Counter({ name: 'michat_bus_out_total', help: 'Events published to the bus (cluster mode)', registers: [registry] }),
+    bus_errors: new Counter({ name: 'michat_bus_errors_total', help: 'Bus publishes or presence writes that failed, and unreadable bus messages', registers: [registry] }),
   };
   const histograms: Record<HistogramName, Histogram> = {
     publish_commit_seconds: new Histogram({

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { CliError, print, parsePositive } from '../output.ts';
-import { findOrg, findTeam, findUser, withNode, type AdminOptions } from './admin-node.ts';
+import { findOrg, findTeam, findUser, withNode, adminOptions, type AdminOptions } from './admin-node.ts';
 
 type Opts = AdminOptions & { org?: string };
 
-function adminOptions(cmd: Command): Command {
-  return cmd.option('--data <dir>', 'data directory (env MICHAT_DATA; default ./michat-data)').option('--json', 'print JSON');
-}
 
-const RUNNING_SERVER_NOTE = 'a running server on this data directory applies it within 30 s';
+const RUNNING_SERVER_NOTE = 'a running server on this data directory applies it within 30 s; cluster nodes at once when --redis is given';
 
 /** `michat admin device …` and `michat admin session …`: see and sign out devices, offline. */
 export function adminDeviceCommands(admin: Command): void {

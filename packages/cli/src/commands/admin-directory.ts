@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
 import { api } from '@michat/protocol';
 import { CliError, print } from '../output.ts';
-import { findOrg, findTeam, findUser, handle, withNode, type AdminOptions } from './admin-node.ts';
+import { findOrg, findTeam, findUser, handle, withNode, adminOptions, type AdminOptions } from './admin-node.ts';
 
 type Opts = AdminOptions & { org?: string };
 
-function adminOptions(cmd: Command): Command {
-  return cmd.option('--data <dir>', 'data directory (env MICHAT_DATA; default ./michat-data)').option('--json', 'print JSON');
-}
 
 function password(o: { password?: string }): string {
   const pw = o.password ?? process.env.MICHAT_PASSWORD;

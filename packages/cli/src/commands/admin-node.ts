@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import type { MichatNode, OrgRecord, TeamRecord, UserRecord } from '@michat/core';
 import { api } from '@michat/protocol';
 import { CliError } from '../output.ts';
@@ -5,7 +6,20 @@ import { CliError } from '../output.ts';
 /** Options every offline admin command takes. */
 export interface AdminOptions {
   data?: string;
+  database?: string;
+  redis?: string;
+  clusterPrefix?: string;
   json?: boolean;
+}
+
+/** Adds the options every admin command takes: where the data is, and --json. */
+export function adminOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <dir>', 'data directory (env MICHAT_DATA; default ./michat-data)')
+    .option('--database <url>', "a cluster's PostgreSQL URL instead of a data directory (env MICHAT_DATABASE_URL)")
+    .option('--redis <url>', "the cluster's Redis URL: running nodes hear of revocations at once (env MICHAT_REDIS_URL)")
+    .option('--cluster-prefix <p>', "the cluster's prefix in Redis (env MICHAT_CLUSTER_PREFIX, default michat/)")
+    .option('--json', 'print JSON');
 }
 
 /** The data directory: --data, else MICHAT_DATA, else ./michat-data (as `michat serve`). */
@@ -13,18 +27,51 @@ export function dataDir(o: AdminOptions): string {
   return o.data ?? process.env.MICHAT_DATA ?? './michat-data';
 }
 
+/** Where the command works, for its messages. */
+export function storeName(o: AdminOptions): string {
+  return databaseUrl(o) !== undefined ? 'the database' : dataDir(o);
+}
+
+function databaseUrl(o: AdminOptions): string | undefined {
+  return o.database ?? process.env.MICHAT_DATABASE_URL;
+}
+
 /**
- * Runs `fn` on a node over the data directory, offline (no server, no network). SQLite in
- * WAL mode lets this run beside a server on the same directory.
+ * Runs `fn` on a node over the data directory, offline (no server, no network), or over a
+ * cluster's database (and its bus, when given, so that running nodes hear of what changed
+ * at once). SQLite in WAL mode lets this run beside a server on the same directory.
  */
 export async function withNode<T>(o: AdminOptions, fn: (node: MichatNode) => Promise<T>): Promise<T> {
-  const { MichatNode } = await import('@michat/core');
-  const { openStore, scryptHasher } = await import('@michat/server');
-  const node = new MichatNode({ kv: await openStore(dataDir(o)), hasher: scryptHasher });
+  const { MichatNode, silentLogger } = await import('@michat/core');
+  const { DEFAULT_SERVER_CONFIG, checkConfig, openSharedParts, openStore, scryptHasher } = await import('@michat/server');
+  const url = databaseUrl(o);
+  if (url === undefined) {
+    const node = new MichatNode({ kv: await openStore(dataDir(o)), hasher: scryptHasher });
+    try {
+      return await fn(node);
+    } finally {
+      await node.close();
+    }
+  }
+  const config = {
+    ...DEFAULT_SERVER_CONFIG,
+    databaseUrl: url,
+    redisUrl: o.redis ?? process.env.MICHAT_REDIS_URL,
+    clusterPrefix: o.clusterPrefix ?? process.env.MICHAT_CLUSTER_PREFIX ?? DEFAULT_SERVER_CONFIG.clusterPrefix,
+  };
   try {
+    checkConfig(config);
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  const shared = await openSharedParts(config, silentLogger);
+  const node = new MichatNode({ kv: shared.kv, hasher: scryptHasher, ...(shared.bus ? { bus: shared.bus } : {}) });
+  try {
+    await node.start();
     return await fn(node);
   } finally {
     await node.close();
+    await shared.close();
   }
 }
 

@@ -7,6 +7,9 @@ interface ServeOptions {
   port?: number;
   data?: string;
   memory?: boolean;
+  database?: string;
+  redis?: string;
+  clusterPrefix?: string;
   logLevel?: string;
   sqliteSync?: string;
   rate?: number;
@@ -17,11 +20,14 @@ interface ServeOptions {
 export function serveCommand(program: Command): void {
   program
     .command('serve')
-    .description('run a michat server on its embedded default (SQLite in a data directory)')
+    .description('run a michat server on its embedded default (SQLite in a data directory), or as a cluster node on PostgreSQL and Redis')
     .option('--host <host>', 'address to listen on (env MICHAT_HOST)', undefined)
     .option('--port <port>', 'port to listen on, 0 for any free port (env MICHAT_PORT)', parsePort)
     .option('--data <dir>', 'data directory (env MICHAT_DATA)', undefined)
     .option('--memory', 'keep everything in memory (lost on exit)')
+    .option('--database <url>', 'PostgreSQL URL (postgres://…): store everything there instead of the data directory (env MICHAT_DATABASE_URL)')
+    .option('--redis <url>', 'Redis URL (redis://…): run as one node of a cluster sharing the database (env MICHAT_REDIS_URL)')
+    .option('--cluster-prefix <p>', 'prefix of every Redis key and channel, one per deployment (env MICHAT_CLUSTER_PREFIX, default michat/)')
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env MICHAT_LOG_LEVEL)')
     .option('--sqlite-sync <mode>', 'FULL (survives power loss) or NORMAL (survives process crashes) (env MICHAT_SQLITE_SYNC)')
     .option('--rate <n>', 'frames per second per connection (env MICHAT_RATE)', parsePositive)
@@ -36,6 +42,9 @@ export function serveCommand(program: Command): void {
       if (o.port !== undefined) config.port = o.port;
       if (o.data) config.dataDir = o.data;
       if (o.memory) config.dataDir = undefined;
+      if (o.database) config.databaseUrl = o.database;
+      if (o.redis) config.redisUrl = o.redis;
+      if (o.clusterPrefix) config.clusterPrefix = o.clusterPrefix;
       if (o.logLevel) config.logLevel = o.logLevel;
       if (o.sqliteSync === 'FULL' || o.sqliteSync === 'NORMAL') config.sqliteSync = o.sqliteSync;
       else if (o.sqliteSync) throw new Error('--sqlite-sync must be FULL or NORMAL');
@@ -44,7 +53,8 @@ export function serveCommand(program: Command): void {
       const server = await startServer(config);
       console.log(`michat listening on ${server.url}`);
       if (await server.node.directory.isEmpty()) {
-        console.log(`no organization yet: run  npx michat admin init --data ${config.dataDir ?? './michat-data'} --org NAME --user NAME --password PW`);
+        const where = config.databaseUrl ? '--database URL' : `--data ${config.dataDir ?? './michat-data'}`;
+        console.log(`no organization yet: open ${server.url} to create one, or run  npx michat admin init ${where} --org NAME --user NAME --password PW`);
       }
       let stopping = false;
       const stop = (signal: string) => {

@@ -27,6 +27,8 @@ export interface Revocation {
   exceptDeviceId?: number;
 }
 
+export type RevocationListener = (r: Revocation, remote: boolean) => void;
+
 interface UserView {
   orgId: number;
   epoch: number;
@@ -51,7 +53,7 @@ export class Revocations {
   private readonly users = new TtlCache<number, UserView>(CREDENTIAL_CACHE_TTL_MS);
   private readonly devices = new TtlCache<number, DeviceState>(CREDENTIAL_CACHE_TTL_MS);
   private readonly writes = new Mutex();
-  private readonly listeners = new Set<(r: Revocation) => void>();
+  private readonly listeners = new Set<RevocationListener>();
   /** Bumped by every invalidation: a load that started before one must not refill the cache. */
   private generation = 0;
 
@@ -110,18 +112,25 @@ export class Revocations {
 
   /**
    * Drops cached state and tells listeners (the node closes the matching sockets). Local
-   * revocations call it; a cluster bus calls it with revocations made on other nodes.
+   * revocations call it; cluster mode calls it (`remote`) with revocations made on other nodes.
    */
-  invalidate(r: Revocation): void {
+  invalidate(r: Revocation, remote = false): void {
     this.generation++;
     this.users.delete(r.userId);
     if (r.deviceId !== undefined) this.devices.delete(r.deviceId);
     if (r.exceptDeviceId !== undefined) this.devices.delete(r.exceptDeviceId);
-    for (const listener of this.listeners) listener(r);
+    for (const listener of this.listeners) listener(r, remote);
   }
 
-  /** Calls `listener` on every revocation; returns the unsubscribe function. */
-  onRevoked(listener: (r: Revocation) => void): () => void {
+  /** Drops every cached credential (revocations made elsewhere may have gone unheard). */
+  forgetAll(): void {
+    this.generation++;
+    this.users.clear();
+    this.devices.clear();
+  }
+
+  /** Calls `listener` on every revocation, local or remote; returns the unsubscribe function. */
+  onRevoked(listener: RevocationListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

@@ -82,6 +82,11 @@ export class TokenService {
   rotateSigningKey(): Promise<string> {
     return this.keys.rotate();
   }
+
+  /** Reads the key set again at next use (another node rotated it). */
+  forgetSigningKeys(): void {
+    this.keys.invalidate();
+  }
 }
 
 function invalid(): MichatError {

@@ -15,10 +15,13 @@ export class ChannelRoster {
   private readonly store: DirStore;
   private readonly events: MembershipEvents;
   private readonly cache = new Map<number, Promise<Map<number, ChannelMembership>>>();
+  private readonly changed: (channelId: number) => void;
 
-  constructor(store: DirStore, events: MembershipEvents) {
+  /** `changed` hears of every change made here (other nodes drop their caches of that channel). */
+  constructor(store: DirStore, events: MembershipEvents, changed: (channelId: number) => void = () => undefined) {
     this.store = store;
     this.events = events;
+    this.changed = changed;
   }
 
   // ---- reads -------------------------------------------------------------------------
@@ -136,6 +139,11 @@ export class ChannelRoster {
     this.cache.delete(channelId);
   }
 
+  /** Drops every cached channel (another node's changes may have gone unheard). */
+  forgetAll(): void {
+    this.cache.clear();
+  }
+
   // ---- helpers -----------------------------------------------------------------------
 
   /** Writes a membership after the ban and capacity checks; callers hold the mutex. */
@@ -161,6 +169,7 @@ export class ChannelRoster {
       return await this.store.writes.run(fn);
     } finally {
       this.cache.delete(channelId);
+      this.changed(channelId);
     }
   }
 }

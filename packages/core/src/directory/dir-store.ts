@@ -5,6 +5,8 @@ import { Mutex } from '../util/mutex.ts';
 import { fromUtf8, parseJsonBytes, utf8 } from '../util/json-bytes.ts';
 import { dirKeys } from './records.ts';
 
+const NO_BYTES = new Uint8Array(0);
+
 /**
  * What every part of the directory shares: the KV store holding JSON records under `d/`,
  * the clock, and one write mutex. Every directory write runs inside `writes`, so checks
@@ -37,12 +39,17 @@ export class DirStore {
     return rows.map(([key, value]) => ({ id: idOfKey(key), value: value.length ? parseJsonBytes<T>(value) : (undefined as T) }));
   }
 
-  /** The next free id of a kind (ids start at 1); callers hold the write mutex. */
+  /**
+   * The next free id of a kind (ids start at 1), claimed for the caller. Callers hold the
+   * write mutex, so on one node ids come in order; nodes sharing a store may both read the
+   * same counter, and the claim (putIfAbsent) gives each of them a different id. An id whose
+   * record was then never written (a name conflict) stays unused.
+   */
   async nextId(kind: string, max: number): Promise<number> {
-    const last = await this.idAt(dirKeys.counter(kind));
-    const id = (last ?? 0) + 1;
-    if (id > max) throw new MichatError('Conflict', `no ${kind} ids left (limit ${max})`);
-    return id;
+    for (let id = ((await this.idAt(dirKeys.counter(kind))) ?? 0) + 1; id <= max; id++) {
+      if (!(await this.kv.putIfAbsent(dirKeys.idClaim(kind, id), NO_BYTES))) return id;
+    }
+    throw new MichatError('Conflict', `no ${kind} ids left (limit ${max})`);
   }
 
   /**

@@ -37,11 +37,12 @@ export class Directory {
   private readonly events = new MembershipEvents();
   private readonly channels = new Map<number, ChannelRecord>();
   private readonly users = new Map<number, UserRecord>();
+  private readonly changeListeners = new Set<(change: DirectoryChange) => void>();
 
   constructor(kv: KvStore, clock: Clock, hasher: PasswordHasher) {
     this.store = new DirStore(kv, clock);
     this.hasher = hasher;
-    this.roster = new ChannelRoster(this.store, this.events);
+    this.roster = new ChannelRoster(this.store, this.events, (channelId) => this.changed({ channelId, members: true }));
     this.teams = new TeamRoster(this.store, this.roster, (teamId) => this.teamChannels(teamId));
     this.directs = new DirectMessages(this.store, (id) => this.channel(id));
   }
@@ -52,6 +53,31 @@ export class Directory {
    */
   onMembershipRemoved(listener: MembershipListener): () => void {
     return this.events.on(listener);
+  }
+
+  /**
+   * Hears of every change this node makes to what the directory caches (a channel's record
+   * or members), after it is written: cluster mode tells the other nodes. Returns the remover.
+   */
+  onChanged(listener: (change: DirectoryChange) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private changed(change: DirectoryChange): void {
+    for (const listener of this.changeListeners) listener(change);
+  }
+
+  /** Drops what is cached of a channel another node changed. */
+  forgetChange(change: DirectoryChange): void {
+    this.channels.delete(change.channelId);
+    if (change.members) this.roster.forget(change.channelId);
+  }
+
+  /** Drops every cache (changes made elsewhere may have gone unheard). Users are immutable and stay. */
+  forgetAll(): void {
+    this.channels.clear();
+    this.roster.forgetAll();
   }
 
   // ---- reads -------------------------------------------------------------------------
@@ -246,6 +272,7 @@ export class Directory {
       else if (update.archived === false) delete next.archived;
       await this.store.kv.put(dirKeys.channel(channelId), jsonBytes(next));
       this.channels.set(channelId, next);
+      this.changed({ channelId, members: false });
       return next;
     });
   }
@@ -254,6 +281,7 @@ export class Directory {
   async openDirect(orgId: number, creatorId: number, others: number[]): Promise<{ channel: ChannelRecord; created: boolean }> {
     const opened = await this.directs.open(orgId, creatorId, others);
     this.roster.forget(opened.channel.id);
+    this.changed({ channelId: opened.channel.id, members: true });
     return opened;
   }
 
@@ -271,4 +299,10 @@ export class Directory {
       return device;
     });
   }
+}
+
+/** A change to what every node caches of a channel: its record, or also its members. */
+export interface DirectoryChange {
+  channelId: number;
+  members: boolean;
 }

@@ -73,6 +73,8 @@ export interface BanRecord {
 /** Directory key layout. Ids are decimal; names are handles (lowercase, no '/'). */
 export const dirKeys = {
   counter: (kind: string) => `d/ctr/${kind}`,
+  /** Claimed (putIfAbsent) before an id is used: two nodes never hand out the same one. */
+  idClaim: (kind: string, id: number) => `d/idc/${kind}/${id}`,
   org: (id: number) => `d/org/${id}`,
   orgName: (name: string) => `d/orgname/${name}`,
   user: (id: number) => `d/user/${id}`,

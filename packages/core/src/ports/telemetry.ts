@@ -13,7 +13,7 @@ export interface Metrics {
   gauge(name: GaugeName, delta: number): void;
 }
 
-export type MetricName = 'frames_in' | 'errors' | 'publishes' | 'deliveries' | 'dropped_slow';
+export type MetricName = 'frames_in' | 'errors' | 'publishes' | 'deliveries' | 'dropped_slow' | 'bus_in' | 'bus_out' | 'bus_errors';
 export type HistogramName = 'publish_commit_seconds';
 export type GaugeName = 'connections' | 'subscriptions' | 'rooms';
 

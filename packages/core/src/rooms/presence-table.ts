@@ -19,6 +19,11 @@ export class PresenceTable {
     return !e || e.status !== status;
   }
 
+  /** A connection's current status, if present. */
+  status(connectionId: number): PresenceStatus | undefined {
+    return this.entries.get(connectionId)?.status;
+  }
+
   /** Removes a connection's entry; returns it when there was one. */
   remove(connectionId: number): Entry | undefined {
     const e = this.entries.get(connectionId);

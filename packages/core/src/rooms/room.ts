@@ -25,8 +25,9 @@ import type { KvEntry, KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Metrics } from '../ports/telemetry.ts';
 import { deviceStreamRange, objectKey, streamStateKey, threadIndexKey, timeIndexKey } from '../keys.ts';
-import { encodeStreamState, readVector } from './stream-state.ts';
+import { decodeStreamState, encodeStreamState, readVector } from './stream-state.ts';
 import { PresenceTable, type PresenceStatus } from './presence-table.ts';
+import type { PresenceEntry, RemoteRoomEvent, RoomLink } from './room-link.ts';
 import type { Subscriber } from './subscriber.ts';
 import { readHistory, type HistoryRequest, type HistoryPage } from './history.ts';
 
@@ -39,6 +40,8 @@ export interface RoomDeps {
   metrics: Metrics;
   /** Whether the channel is archived (read-only): new publishes are refused. */
   isArchived?: (channel: Prefix) => Promise<boolean>;
+  /** Cluster mode: the same channel's rooms on other nodes (see RoomLink). */
+  link?: RoomLink;
 }
 
 /**
@@ -53,6 +56,13 @@ export class Room {
   private readonly subscribers = new Map<number, { sub: Subscriber; prefixes: Map<number, Prefix> }>();
   readonly presence = new PresenceTable();
   private reloading: Promise<void> | undefined;
+  /**
+   * Cluster mode: per device, the connection whose publishes keep this room's view of the
+   * device's stream current. A device that publishes through another connection (it moved
+   * from another node, or this node missed bus messages) has its stored stream state read
+   * first, so writing it back never drops what another node wrote.
+   */
+  private readonly current = new Map<number, number>();
 
   private constructor(channel: Prefix, deps: RoomDeps, vector: VersionVector) {
     this.channel = channel;
@@ -83,6 +93,7 @@ export class Room {
       throw new MichatError('Forbidden', 'this channel is archived: it is read-only');
     }
     if (this.reloading) await this.reloading;
+    if (this.deps.link) await this.freshen(device, from);
     if (this.vector.has(device, seq)) {
       const stored = await this.storedBytes(obj);
       if (stored) return this.settleExisting(obj, stored);
@@ -103,7 +114,29 @@ export class Room {
     this.deps.metrics.observe('publish_commit_seconds', (this.deps.clock.now() - started) / 1000);
     this.deps.metrics.count('publishes');
     this.deliver(obj.bytes, from);
+    this.deps.link?.share(this.channel, { k: 'obj', b: obj.bytes });
     return { dup: false };
+  }
+
+  /** An event of this channel from another node: a stored object to deliver, or a frame to pass on. */
+  receive(event: RemoteRoomEvent): void {
+    if (event.k === 'frame') return this.broadcast(event.f);
+    const name = event.b.subarray(2, 18);
+    const device = nameDevice(name);
+    this.vector.add(device, nameSeq(name));
+    this.current.delete(device); // the device publishes elsewhere now
+    this.deliver(event.b);
+  }
+
+  /**
+   * Adds what storage holds to this room's vector (cluster mode, after messages from other
+   * nodes may have been lost). Subscribers whose heartbeat digest then differs get a `vec`
+   * and sync what they lack.
+   */
+  async refresh(): Promise<void> {
+    const stored = await readVector(this.deps.kv, this.channel.name);
+    this.vector.addAll(stored);
+    this.current.clear();
   }
 
   /** Sends a stored object to every matching subscriber but `except`. */
@@ -139,7 +172,7 @@ export class Room {
   drop(sub: Subscriber): void {
     this.subscribers.delete(sub.connectionId);
     const gone = this.presence.remove(sub.connectionId);
-    if (gone) this.broadcastPresence(sub, 'gone');
+    if (gone) this.presenceEnded(sub, gone.status);
   }
 
   /** The connections of `userId` here, subscribed or only present (heartbeats), with their subscriptions. */
@@ -201,30 +234,47 @@ export class Room {
 
   /** A heartbeat from a subscriber: renews its presence, announcing it when news. */
   beat(sub: Subscriber, status: PresenceStatus): void {
+    const previous = this.presence.status(sub.connectionId);
     if (this.presence.beat(sub, status, this.deps.clock.now() + PRESENCE_TTL_MS)) this.broadcastPresence(sub, status);
+    this.deps.link?.present(this.channel, entryOf(sub, status), previous);
   }
 
   /** Explicit leave: presence ends now. */
   leave(sub: Subscriber): void {
-    if (this.presence.remove(sub.connectionId)) this.broadcastPresence(sub, 'gone');
+    const gone = this.presence.remove(sub.connectionId);
+    if (gone) this.presenceEnded(sub, gone.status);
   }
 
   /** Drops presence whose TTL ran out. */
   sweepPresence(now: number): void {
-    for (const e of this.presence.sweep(now)) this.broadcastPresence(e.sub, 'gone');
+    for (const e of this.presence.sweep(now)) this.presenceEnded(e.sub, e.status);
   }
 
   /** Shows a typing indicator to every other subscriber (never stored). */
   typing(sub: Subscriber): void {
-    this.broadcast(encodeFrame({ t: 'typing', channel: this.channel.name, user: sub.username, device: sub.deviceId }), sub);
+    const frame = encodeFrame({ t: 'typing', channel: this.channel.name, user: sub.username, device: sub.deviceId });
+    this.broadcast(frame, sub);
+    this.deps.link?.share(this.channel, { k: 'frame', f: frame });
   }
 
-  presenceSnapshot(): Uint8Array {
-    return encodeFrame({ t: 'presence', channel: this.channel.name, members: this.presence.snapshot() });
+  /** Who is present: on every node in cluster mode (when the presence store answers), else here. */
+  async presenceSnapshot(): Promise<Uint8Array> {
+    const local = this.presence.snapshot();
+    const everywhere = await this.deps.link?.roster(this.channel);
+    const byDevice = new Map<number, PresenceEntry>();
+    for (const e of [...(everywhere ?? []), ...local]) byDevice.set(e.device, e);
+    return encodeFrame({ t: 'presence', channel: this.channel.name, members: [...byDevice.values()] });
+  }
+
+  private presenceEnded(sub: Subscriber, status: PresenceStatus): void {
+    this.broadcastPresence(sub, 'gone');
+    this.deps.link?.absent(this.channel, entryOf(sub, status));
   }
 
   private broadcastPresence(sub: Subscriber, status: PresenceStatus | 'gone'): void {
-    this.broadcast(encodeFrame({ t: 'presence', channel: this.channel.name, change: { user: sub.username, device: sub.deviceId, status } }));
+    const frame = encodeFrame({ t: 'presence', channel: this.channel.name, change: { user: sub.username, device: sub.deviceId, status } });
+    this.broadcast(frame);
+    this.deps.link?.share(this.channel, { k: 'frame', f: frame });
   }
 
   private broadcast(frame: Uint8Array, except?: Subscriber): void {
@@ -278,6 +328,19 @@ export class Room {
     );
   }
 
+  /** Reads the device's stored stream state into the vector unless `from` keeps it current already. */
+  private async freshen(device: number, from: Subscriber | undefined): Promise<void> {
+    if (from && this.current.get(device) === from.connectionId) return;
+    let raw: Uint8Array | undefined;
+    try {
+      raw = await this.deps.kv.get(streamStateKey(this.channel.name, device));
+    } catch {
+      throw new MichatError('Unavailable', 'storage read failed; retry with the same name', STORE_RETRY_MS);
+    }
+    for (const [first, last] of raw ? decodeStreamState(raw) : []) this.vector.addRange(device, first, last);
+    if (from) this.current.set(device, from.connectionId);
+  }
+
   private reload(): void {
     this.reloading ??= readVector(this.deps.kv, this.channel.name)
       .then((v) => {
@@ -288,6 +351,10 @@ export class Room {
         this.reloading = undefined;
       });
   }
+}
+
+function entryOf(sub: Subscriber, status: PresenceStatus): PresenceEntry {
+  return { user: sub.username, device: sub.deviceId, status };
 }
 
 function matchesAny(name: Name, prefixes: Map<number, Prefix>, channelBits: number): boolean {

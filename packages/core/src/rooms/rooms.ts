@@ -3,8 +3,11 @@ import type { Directory } from '../directory/directory.ts';
 import { channelPrefixHex } from '../directory/channel-view.ts';
 import type { MembershipRemoved } from '../directory/membership-events.ts';
 import { Room, type RoomDeps } from './room.ts';
+import type { RemoteRoomEvent } from './room-link.ts';
 
 const PRESENCE_SWEEP_MS = 2_000;
+/** Cluster mode: a heal that could not read the store (it is down too) tries again after this. */
+const HEAL_RETRY_MS = 2_000;
 
 /** The rooms of this node, loaded on first use and kept while the node runs. */
 export class Rooms {
@@ -12,6 +15,10 @@ export class Rooms {
   private readonly rooms = new Map<string, Promise<Room>>();
   private readonly loaded = new Set<Room>();
   private cancelSweep: (() => void) | undefined;
+  /** Cluster mode: rooms loaded while the bus was down, with the receiver to follow them with once it is back. */
+  private readonly unfollowed = new Map<Room, (event: RemoteRoomEvent) => void>();
+  private cancelHealRetry: (() => void) | undefined;
+  private closed = false;
   private following: { directory: Directory; stop: () => void } | undefined;
 
   constructor(deps: RoomDeps) {
@@ -61,7 +68,7 @@ export class Rooms {
     const key = channelKey(channel.name);
     let room = this.rooms.get(key);
     if (!room) {
-      room = Room.load(channel, this.deps);
+      room = this.load(channel);
       this.rooms.set(key, room);
       room.then(
         (r) => {
@@ -72,6 +79,30 @@ export class Rooms {
       );
     }
     return room;
+  }
+
+  /**
+   * Cluster mode: messages from other nodes may have been lost. Follows the rooms that could
+   * not follow their channel, and adds what storage holds to every room's vector; retries
+   * by itself while storage is down too.
+   */
+  async heal(): Promise<void> {
+    this.cancelHealRetry?.();
+    this.cancelHealRetry = undefined;
+    const link = this.deps.link;
+    let failed = false;
+    for (const [room, receive] of [...this.unfollowed]) {
+      if (!link) break;
+      try {
+        await link.follow(room.channel, receive);
+        this.unfollowed.delete(room);
+      } catch {
+        failed = true;
+      }
+    }
+    const results = await Promise.allSettled([...this.loaded].map((r) => r.refresh()));
+    if (results.some((r) => r.status === 'rejected')) failed = true;
+    if (failed && !this.closed) this.cancelHealRetry = this.deps.clock.setTimer(HEAL_RETRY_MS, () => void this.heal());
   }
 
   /** Every loaded room (for dropping a closed connection everywhere). */
@@ -90,9 +121,37 @@ export class Rooms {
   }
 
   close(): void {
+    this.closed = true;
+    this.cancelHealRetry?.();
     this.cancelSweep?.();
     this.cancelSweep = undefined;
     this.following?.stop();
+  }
+
+  /**
+   * Loads a room; in cluster mode it first follows the channel on the bus, so nothing other
+   * nodes store after the vector is read can be missed (what comes in between is applied
+   * once loaded). With the bus down the room still loads, and heal() follows it later.
+   */
+  private async load(channel: Prefix): Promise<Room> {
+    const link = this.deps.link;
+    if (!link) return Room.load(channel, this.deps);
+    let room: Room | undefined;
+    const early: RemoteRoomEvent[] = [];
+    const receive = (event: RemoteRoomEvent): void => {
+      if (room) room.receive(event);
+      else early.push(event);
+    };
+    const unfollow = await link.follow(channel, receive).catch(() => undefined);
+    try {
+      room = await Room.load(channel, this.deps);
+    } catch (e) {
+      unfollow?.();
+      throw e;
+    }
+    for (const event of early) room.receive(event);
+    if (!unfollow) this.unfollowed.set(room, receive);
+    return room;
   }
 
   private async isArchived(channel: Prefix): Promise<boolean> {

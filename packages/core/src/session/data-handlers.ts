@@ -90,7 +90,7 @@ async function subscribe(ctx: ConnectionContext, conn: Connection, frame: Client
     // Live first, then catch-up: nothing published in between can fall through the crack.
     room.subscribe(conn, frame.id, prefix);
     conn.subscriptions.set(frame.id, { room, prefix });
-    conn.send(room.presenceSnapshot());
+    conn.send(await room.presenceSnapshot());
     void catchUp(room, conn, frame.id, prefix, frame.since ?? [], true);
   } catch (e) {
     failAbout(conn, e, frame.id, frame);

@@ -1,0 +1,30 @@
+import type { Prefix } from '@michat/protocol';
+import type { PresenceStatus } from './presence-table.ts';
+
+/** What a room hears from the same channel's rooms on other nodes. */
+export type RemoteRoomEvent = { k: 'obj'; b: Uint8Array } | { k: 'frame'; f: Uint8Array };
+
+/** One present device, as every node of a deployment lists it. */
+export interface PresenceEntry {
+  user: string;
+  device: number;
+  status: PresenceStatus;
+}
+
+/**
+ * How the rooms of one channel on several nodes act as one (cluster mode; a single node has
+ * no link). Everything here is at most once and may fail silently: storage is the truth, and
+ * heartbeats with version vectors heal what a lost message left out.
+ */
+export interface RoomLink {
+  /** Listens to the channel's events from other nodes; resolves once listening. */
+  follow(channel: Prefix, receive: (event: RemoteRoomEvent) => void): Promise<() => void>;
+  /** Tells the other nodes' rooms of this channel (never waits, never throws). */
+  share(channel: Prefix, event: RemoteRoomEvent): void;
+  /** Marks a device present cluster-wide for one presence TTL (replacing `previous` status). */
+  present(channel: Prefix, entry: PresenceEntry, previous?: PresenceStatus): void;
+  /** Ends a device's presence cluster-wide. */
+  absent(channel: Prefix, entry: PresenceEntry): void;
+  /** Everyone present in the channel on any node, or undefined when that cannot be read now. */
+  roster(channel: Prefix): Promise<PresenceEntry[] | undefined>;
+}
