@@ -14,18 +14,18 @@
  * generator (all client sockets). On a small machine they share the cores; the table says
  * how busy each side was so a saturated load generator is visible.
  */
-import { execFileSync } from 'node:child_process';
-import { statfsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { PROTOCOL_VERSION, decodeServerFrame, encodeFrame, type ServerFrame, type Session } from '@michat/protocol';
+import type WebSocket from 'ws';
+import { decodeServerFrame, type Session } from '@michat/protocol';
 import { startChild, type ServerChild } from './lib/child.ts';
-import { sampleUsage, type UsageSample } from './lib/child-ipc.ts';
+import { sampleUsage } from './lib/child-ipc.ts';
 import { formatSummary, summarizeProfileFile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { QUIET_PERCENT, awaitQuiet, commitMeasured, machineBusyPercent, machineInfo, machineTimes, usageBetween, type SideUsage } from './lib/machine.ts';
+import { PAYLOAD_BYTES, hasTail, messageText, parseTail, tailTs } from './lib/message-tail.ts';
 import { MichatApi, benchChannel, channelName, join, pubFrame } from './lib/michat-bootstrap.ts';
+import { inBatches, michatConnect, michatSubscribe, openSocket, sleep } from './lib/sockets.ts';
 import { round, summarize, table, type LatencySummary } from './lib/stats.ts';
 
 // ---- options ----------------------------------------------------------------------------
@@ -92,8 +92,6 @@ if (opt.only !== undefined && opt.only !== 'fanout' && opt.only !== 'durable') t
 const RUN_FANOUT = opt.only === undefined || opt.only === 'fanout';
 const RUN_DURABLE = opt.only === undefined || opt.only === 'durable';
 
-/** Text payload size (JSON bytes of the object payload): ~100 B, like a short chat line. */
-const PAYLOAD_BYTES = 100;
 /** A run that makes no progress for this long stops and reports what is missing. */
 const STALL_MS = 15_000;
 /** No measured run takes longer than this. */
@@ -105,79 +103,10 @@ const PROFILE_DIR = new URL('./results/profiles/', import.meta.url);
 const MICHAT_SERVER = new URL('./michat-server.ts', import.meta.url);
 const BARE_WS_SERVER = new URL('./peers/bare-ws-server.ts', import.meta.url);
 
-// ---- machine ----------------------------------------------------------------------------
-
-const FS_TYPES: Record<number, string> = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x794c7630: 'overlayfs', 0x9123683e: 'btrfs', 0x58465342: 'xfs', 0x2fc12fc1: 'zfs', 0x6a656a63: 'fakeowner' };
-function tmpFsType(): string {
-  try {
-    const t = statfsSync(tmpdir()).type;
-    return FS_TYPES[t] ?? `0x${t.toString(16)}`;
-  } catch {
-    return 'unknown';
-  }
-}
-/** The commit measured: BENCH_COMMIT if set (e.g. for an exported tree), else git's HEAD, else unknown. */
-function commitMeasured(): string {
-  if (process.env.BENCH_COMMIT) return process.env.BENCH_COMMIT;
-  try {
-    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return dirty ? `${head} + uncommitted changes` : head;
-  } catch {
-    return 'unknown';
-  }
-}
 const commit = commitMeasured();
-const machine = {
-  cores: cpus().length,
-  cpuModel: cpus()[0]?.model ?? 'unknown',
-  memoryGiB: round(totalmem() / 2 ** 30, 1),
-  platform: `${platform()} ${release()} ${arch()}`,
-  node: process.version,
-  tempDirFilesystem: tmpFsType(),
-};
+const machine = machineInfo();
 
 // ---- usage (CPU and event loop) of both sides over a measured interval ------------------
-
-interface SideUsage {
-  /** CPU time over wall time, in % of one core. */
-  cpuPercent: number;
-  /** Event-loop utilization of the main thread, in %. */
-  eventLoopPercent: number;
-}
-
-/** CPU busy time of the whole machine (all cores, ms), from os.cpus(). */
-function machineTimes(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const { times: t } of cpus()) {
-    busy += t.user + t.nice + t.sys + t.irq;
-    total += t.user + t.nice + t.sys + t.irq + t.idle;
-  }
-  return { busy, total };
-}
-/** Machine CPU busy between two readings, in % of one core (so up to cores × 100). */
-function machineBusyPercent(a: { busy: number; total: number }, b: { busy: number; total: number }): number {
-  const total = b.total - a.total;
-  return total > 0 ? round(((b.busy - a.busy) / total) * cpus().length * 100) : 0;
-}
-
-/**
- * Other sessions may share this machine. Before a measured round, wait (0.5 s steps) until
- * the machine is nearly idle while our processes are, within a budget for the whole run;
- * returns the busy % seen last.
- */
-let quietBudgetMs = 45_000;
-const QUIET_PERCENT = 20;
-async function awaitQuiet(): Promise<number> {
-  for (;;) {
-    const a = machineTimes();
-    await sleep(500);
-    const busy = machineBusyPercent(a, machineTimes());
-    if (busy <= QUIET_PERCENT || quietBudgetMs <= 0) return busy;
-    quietBudgetMs -= 500;
-  }
-}
 
 /** A round is clean when other load stayed at or under this (% of one core). */
 const CLEAN_OTHER_PERCENT = 20;
@@ -198,13 +127,6 @@ interface MachineUsage {
   busyPercent: number;
   /** busy minus the server's and the load generator's CPU: other processes and kernel work charged to neither. */
   otherPercent: number;
-}
-function usageBetween(a: UsageSample, b: UsageSample): SideUsage {
-  const wallMs = b.at - a.at;
-  const cpuMs = (b.cpu.user - a.cpu.user + (b.cpu.system - a.cpu.system)) / 1000;
-  const active = b.elu.active - a.elu.active;
-  const idle = b.elu.idle - a.elu.idle;
-  return { cpuPercent: round((cpuMs / wallMs) * 100), eventLoopPercent: round((active / (active + idle)) * 100) };
 }
 /**
  * Runs `body` (a measured interval), sampling both sides' usage and, with --profile and a
@@ -236,99 +158,6 @@ async function measureUsage<T>(
   return { result, server: su, loadgen: lu, machine: { busyBeforePercent, busyPercent, otherPercent: Math.max(0, round(busyPercent - su.cpuPercent - lu.cpuPercent)) } };
 }
 const profileFiles: string[] = [];
-
-// ---- sockets ----------------------------------------------------------------------------
-
-function openSocket(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false, skipUTF8Validation: true, handshakeTimeout: 10_000 });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-async function inBatches<T>(n: number, concurrency: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      out[i] = await make(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, n) }, worker));
-  return out;
-}
-
-/** Opens a michat connection and says hello; resolves after the welcome. */
-async function michatConnect(wsUrl: string, token: string): Promise<WebSocket> {
-  const ws = await openSocket(wsUrl);
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('no welcome within 30 s')), 30_000);
-    const onMessage = (data: Buffer) => {
-      const d = decodeServerFrame(data);
-      if (!d.ok || (d.frame.t !== 'welcome' && d.frame.t !== 'err')) return;
-      clearTimeout(t);
-      ws.off('message', onMessage);
-      if (d.frame.t === 'welcome') resolve();
-      else reject(new Error(`hello: ${JSON.stringify(d.frame)}`));
-    };
-    ws.on('message', onMessage);
-    ws.send(encodeFrame({ t: 'hello', versions: [PROTOCOL_VERSION], token, client: 'michat-bench' }));
-  });
-  return ws;
-}
-
-// ---- the message text: fixed-width tail with sequence number and send time -----------------
-//
-// Payload JSON: {"type":"text","text":"xxxx…|<seq: 8 digits>|<performance.now(), 14 chars>"}
-// Both servers forward a frame whose last bytes are the object's payload (michat's `obj`
-// frame ends with the object; the bare peer forwards the `pub` frame itself, which also ends
-// with it), so a receiver reads seq and send time from the last 26 bytes without decoding.
-
-const TAIL_TS = 14;
-const TAIL_SEQ = 8;
-const JSON_OVERHEAD = '{"type":"text","text":""}'.length;
-const FILL = 'x'.repeat(Math.max(0, PAYLOAD_BYTES - JSON_OVERHEAD - TAIL_SEQ - TAIL_TS - 2));
-
-function messageText(seq: number): string {
-  return `${FILL}|${String(seq).padStart(TAIL_SEQ, '0')}|${performance.now().toFixed(3).padStart(TAIL_TS, '0')}`;
-}
-
-let tailTs = 0;
-/** The tail's seq (and its send time in `tailTs`), or -1 when `b` is not a benchmark message. */
-function parseTail(b: Buffer): number {
-  const n = b.length;
-  if (n < 30 || b[n - 1] !== 0x7d || b[n - 2] !== 0x22) return -1;
-  const tsStart = n - 2 - TAIL_TS;
-  const seqStart = tsStart - 1 - TAIL_SEQ;
-  if (b[tsStart - 1] !== 0x7c || b[seqStart - 1] !== 0x7c) return -1;
-  let seq = 0;
-  for (let i = seqStart; i < seqStart + TAIL_SEQ; i++) {
-    const d = b[i]! - 0x30;
-    if (d < 0 || d > 9) return -1;
-    seq = seq * 10 + d;
-  }
-  let whole = 0;
-  let frac = 0;
-  let scale = 1;
-  let dot = false;
-  for (let i = tsStart; i < tsStart + TAIL_TS; i++) {
-    const c = b[i]!;
-    if (c === 0x2e) {
-      dot = true;
-      continue;
-    }
-    const d = c - 0x30;
-    if (d < 0 || d > 9) return -1;
-    if (dot) {
-      scale *= 10;
-      frac = frac * 10 + d;
-    } else whole = whole * 10 + d;
-  }
-  tailTs = whole + frac / scale;
-  return seq;
-}
 
 // ---- fan-out ------------------------------------------------------------------------------
 
@@ -472,34 +301,12 @@ async function openFanout(peer: Peer): Promise<FanoutPeer> {
     };
 
     // Subscribers.
-    const subscribeFrame = encodeFrame({ t: 'sub', id: 1, prefix: channel, bits: 72 });
     await inBatches(SUBSCRIBERS, CONNECT_CONCURRENCY, async (i) => {
-      const session = readerSessions[i % Math.max(1, readerSessions.length)];
       const ws = await openSocket(server.wsUrl);
       sockets.push(ws);
-      let setup: ((f: ServerFrame) => void) | undefined;
-      ws.on('message', (data: Buffer) => {
-        if (onDelivery(i, data)) return;
-        if (setup) {
-          const d = decodeServerFrame(data);
-          if (d.ok) setup(d.frame);
-        }
-      });
       ws.on('error', () => undefined);
-      if (peer === 'bare-ws') return;
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`subscriber ${i}: no subok within 30 s`)), 30_000);
-        setup = (f) => {
-          if (f.t === 'err') reject(new Error(`subscriber ${i}: ${JSON.stringify(f)}`));
-          if (f.t === 'subok' && f.id === 1) {
-            clearTimeout(t);
-            setup = undefined;
-            resolve();
-          }
-        };
-        ws.send(encodeFrame({ t: 'hello', versions: [PROTOCOL_VERSION], token: session!.accessToken, client: 'michat-bench' }));
-        ws.send(subscribeFrame);
-      });
+      if (peer === 'bare-ws') ws.on('message', (data: Buffer) => onDelivery(i, data));
+      else await michatSubscribe(ws, readerSessions[i % readerSessions.length]!.accessToken, channel, (data) => onDelivery(i, data), `subscriber ${i}`);
     });
 
     // Publisher.
@@ -688,7 +495,7 @@ function checkDelivery(peer: Peer, data: Buffer, seq: number): void {
   const raw = peer === 'bare-ws' ? data : obj;
   if (peer === 'michat' && !obj) throw new Error(`michat delivered something that is not an obj frame: ${d.ok ? d.frame.t : d.error.message}`);
   const text = Buffer.from(raw!).toString('utf8');
-  if (!text.includes(`|${String(seq).padStart(TAIL_SEQ, '0')}|`)) throw new Error('delivery tail does not match the message');
+  if (!hasTail(text, seq)) throw new Error('delivery tail does not match the message');
 }
 
 // ---- durable publishes ----------------------------------------------------------------------
@@ -857,11 +664,6 @@ async function durable(variant: DurableVariant): Promise<DurableResult> {
   }
 }
 
-// ---- profiles -------------------------------------------------------------------------------
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 // ---- main -----------------------------------------------------------------------------------
 
