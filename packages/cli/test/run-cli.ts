@@ -36,10 +36,11 @@ export interface CliServer {
   exited: Promise<number | null>;
 }
 
-/** Starts `michat serve --port 0 --data DIR` and resolves once it prints its URL. */
-export function serveCli(dataDir: string, extra: string[] = []): Promise<CliServer> {
+/** Starts `michat serve --port 0 --data DIR` (no --data when undefined) and resolves once it prints its URL. */
+export function serveCli(dataDir: string | undefined, extra: string[] = [], env: Record<string, string> = {}): Promise<CliServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MICHAT_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const where = dataDir === undefined ? [] : ['--data', dataDir];
+    const child = spawn(process.execPath, [MICHAT_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...where, '--log-level', 'warn', ...extra], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     let out = '';
     const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);

@@ -21,6 +21,8 @@ export async function openSharedParts(config: ServerConfig & { databaseUrl: stri
   const kv = await PostgresKvStore.open({
     url: config.databaseUrl,
     onConnectionError: (err) => logger.warn({ err }, 'PostgreSQL connection lost; reconnecting'),
+  }).catch((e: unknown) => {
+    throw new Error(`cannot open the database at ${hostOf(config.databaseUrl)}: ${reason(e)}`, { cause: e });
   });
   if (config.redisUrl === undefined) return { kv, close: async () => undefined };
   const redis = {
@@ -37,6 +39,16 @@ export async function openSharedParts(config: ServerConfig & { databaseUrl: stri
     return { kv, bus, presence, close: async () => void (await Promise.allSettled([bus.close(), presence.close()])) };
   } catch (e) {
     await kv.close();
-    throw e;
+    throw new Error(`cannot reach Redis at ${hostOf(config.redisUrl)}: ${reason(e)}`, { cause: e });
   }
+}
+
+/** host:port of a URL: never its password. */
+function hostOf(url: string): string {
+  return new URL(url).host;
+}
+
+function reason(e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  return err.code === 'ECONNREFUSED' ? 'connection refused' : (err.message ?? String(e));
 }
