@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawClient, startPostgres, startRedis, textObject, channelPrefix, type PostgresServer, type RedisServer } from '@michat/testkit';
-import type { Channel, Session } from '@michat/protocol';
+import type { Channel, ServerFrame, Session } from '@michat/protocol';
 import { runCli, serveCli, type CliServer } from './run-cli.ts';
 
 const PASSWORD = 'a long enough secret';
@@ -57,6 +57,28 @@ describe('michat serve in cluster mode', () => {
     expect(revoke.code, revoke.stderr).toBe(0);
     const closed = await Promise.all([onA.closed, onB.closed].map((p) => Promise.race([p, new Promise<undefined>((r) => setTimeout(r, 5_000))])));
     expect(closed.map((c) => c?.code)).toEqual([4409, 4409]);
+  }, 90_000);
+
+  it('a node that crashes: users present through it are gone for the other nodes once their presence expires', async () => {
+    const [a] = nodes as [CliServer];
+    const doomed = await serveCli(undefined, ['--database', databaseUrl, '--redis', redis.url, '--cluster-prefix', prefix]);
+    // Signed in again (the revocation above signed the admin out everywhere).
+    const admin = await api<Session>(a, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
+    const team = await api<{ id: number }>(a, 'POST', '/api/teams', { name: 'presence' }, admin.accessToken);
+    const channel = await api<Channel>(a, 'POST', `/api/teams/${team.id}/channels`, { name: 'general' }, admin.accessToken);
+    const watch = { prefix: channelPrefix(channel), bits: 72 };
+    const observer = await RawClient.connect(a.wsUrl, admin.accessToken);
+    expect((await observer.request({ t: 'sub', id: 1, ...watch })).t).toBe('subok');
+    const second = await api<Session>(a, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD }); // another device
+    const viaDoomed = await RawClient.connect(doomed.wsUrl, second.accessToken);
+    viaDoomed.send({ t: 'hb', status: 'active', watch: [{ ...watch, digest: '0000000000000000' }] });
+    const isChange = (status: string) => (f: ServerFrame) => f.t === 'presence' && f.change?.device === second.deviceId && f.change.status === status;
+    await observer.next(isChange('active'), 5_000);
+
+    doomed.child.kill('SIGKILL'); // no 'gone' is ever sent by that node
+    await doomed.exited;
+    // Its entry in Redis expires (presence TTL, ~21 s) and node A's reconciliation says so.
+    await observer.next(isChange('gone'), 40_000);
   }, 90_000);
 
   it('refuses settings that cannot work, with a clear message', async () => {

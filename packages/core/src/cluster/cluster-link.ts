@@ -66,7 +66,7 @@ export class ClusterLink implements RoomLink {
       const event = this.decode(RoomEvent, bytes);
       if (!event) return;
       this.deps.metrics.count('bus_in');
-      receive(event.k === 'obj' ? { k: 'obj', b: event.b } : { k: 'frame', f: event.f });
+      receive(event.k === 'obj' ? { k: 'obj', b: event.b } : { k: 'frame', f: event.f, ...(event.p ? { p: event.p } : {}) });
     });
     return () => void stop();
   }

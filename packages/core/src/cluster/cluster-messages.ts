@@ -13,7 +13,12 @@ const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
 /** On a channel's topic: an object stored there, or a presence/typing frame for its subscribers. */
 export const RoomEvent = z.discriminatedUnion('k', [
   z.object({ k: z.literal('obj'), n: z.string(), b: bytes }),
-  z.object({ k: z.literal('frame'), n: z.string(), f: bytes }),
+  z.object({
+    k: z.literal('frame'),
+    n: z.string(),
+    f: bytes,
+    p: z.object({ user: z.string(), device: z.number().int(), status: z.enum(['active', 'away', 'gone']) }).optional(),
+  }),
 ]);
 export type RoomEvent = z.infer<typeof RoomEvent>;
 

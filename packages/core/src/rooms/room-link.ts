@@ -1,8 +1,18 @@
 import type { Prefix } from '@michat/protocol';
 import type { PresenceStatus } from './presence-table.ts';
 
-/** What a room hears from the same channel's rooms on other nodes. */
-export type RemoteRoomEvent = { k: 'obj'; b: Uint8Array } | { k: 'frame'; f: Uint8Array };
+/** A presence change as it travels between nodes. */
+export interface PresenceChange {
+  user: string;
+  device: number;
+  status: PresenceStatus | 'gone';
+}
+
+/**
+ * What a room hears from the same channel's rooms on other nodes: a stored object, or a
+ * frame for its subscribers (typing, or a presence change `p`).
+ */
+export type RemoteRoomEvent = { k: 'obj'; b: Uint8Array } | { k: 'frame'; f: Uint8Array; p?: PresenceChange };
 
 /** One present device, as every node of a deployment lists it. */
 export interface PresenceEntry {

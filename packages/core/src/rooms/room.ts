@@ -27,7 +27,7 @@ import type { Metrics } from '../ports/telemetry.ts';
 import { deviceStreamRange, objectKey, streamStateKey, threadIndexKey, timeIndexKey } from '../keys.ts';
 import { decodeStreamState, encodeStreamState, readVector } from './stream-state.ts';
 import { PresenceTable, type PresenceStatus } from './presence-table.ts';
-import type { PresenceEntry, RemoteRoomEvent, RoomLink } from './room-link.ts';
+import type { PresenceChange, PresenceEntry, RemoteRoomEvent, RoomLink } from './room-link.ts';
 import type { Subscriber } from './subscriber.ts';
 import { readHistory, type HistoryRequest, type HistoryPage } from './history.ts';
 
@@ -63,6 +63,8 @@ export class Room {
    * first, so writing it back never drops what another node wrote.
    */
   private readonly current = new Map<number, number>();
+  /** Cluster mode: devices on other nodes that this node's subscribers were told are present. */
+  private readonly remotePresent = new Map<string, PresenceEntry>();
 
   private constructor(channel: Prefix, deps: RoomDeps, vector: VersionVector) {
     this.channel = channel;
@@ -120,7 +122,10 @@ export class Room {
 
   /** An event of this channel from another node: a stored object to deliver, or a frame to pass on. */
   receive(event: RemoteRoomEvent): void {
-    if (event.k === 'frame') return this.broadcast(event.f);
+    if (event.k === 'frame') {
+      if (event.p) this.notePresence(event.p);
+      return this.broadcast(event.f);
+    }
     const name = event.b.subarray(2, 18);
     const device = nameDevice(name);
     this.vector.add(device, nameSeq(name));
@@ -257,11 +262,38 @@ export class Room {
     this.deps.link?.share(this.channel, { k: 'frame', f: frame });
   }
 
+  /**
+   * Cluster mode: brings what this node's subscribers were told about other nodes' devices
+   * in line with the shared presence store, whose entries expire. A node that died never
+   * says 'gone' for its devices; this does, once their entries have expired. It also
+   * announces devices whose change was lost on the bus. Skipped while the store cannot
+   * be read.
+   */
+  async reconcilePresence(): Promise<void> {
+    if (!this.deps.link || this.subscribers.size === 0) return;
+    const roster = await this.deps.link.roster(this.channel);
+    if (!roster) return;
+    const local = new Set(this.presence.snapshot().map(presenceKey));
+    const now = new Map(roster.filter((e) => !local.has(presenceKey(e))).map((e) => [presenceKey(e), e]));
+    for (const [key, e] of this.remotePresent) {
+      if (now.has(key)) continue;
+      this.remotePresent.delete(key);
+      this.broadcast(this.presenceFrame({ user: e.user, device: e.device, status: 'gone' }));
+    }
+    for (const [key, e] of now) {
+      if (this.remotePresent.get(key)?.status === e.status) continue;
+      this.remotePresent.set(key, e);
+      this.broadcast(this.presenceFrame(e));
+    }
+  }
+
   /** Who is present: on every node in cluster mode (when the presence store answers), else here. */
   async presenceSnapshot(): Promise<Uint8Array> {
     const local = this.presence.snapshot();
     const everywhere = await this.deps.link?.roster(this.channel);
     const byDevice = new Map<number, PresenceEntry>();
+    const localKeys = new Set(local.map(presenceKey));
+    for (const e of everywhere ?? []) if (!localKeys.has(presenceKey(e))) this.notePresence(e);
     for (const e of [...(everywhere ?? []), ...local]) byDevice.set(e.device, e);
     return encodeFrame({ t: 'presence', channel: this.channel.name, members: [...byDevice.values()] });
   }
@@ -272,9 +304,20 @@ export class Room {
   }
 
   private broadcastPresence(sub: Subscriber, status: PresenceStatus | 'gone'): void {
-    const frame = encodeFrame({ t: 'presence', channel: this.channel.name, change: { user: sub.username, device: sub.deviceId, status } });
+    const change = { user: sub.username, device: sub.deviceId, status };
+    const frame = this.presenceFrame(change);
     this.broadcast(frame);
-    this.deps.link?.share(this.channel, { k: 'frame', f: frame });
+    this.deps.link?.share(this.channel, { k: 'frame', f: frame, p: change });
+  }
+
+  private presenceFrame(change: PresenceChange): Uint8Array {
+    return encodeFrame({ t: 'presence', channel: this.channel.name, change });
+  }
+
+  private notePresence(change: PresenceChange): void {
+    const key = presenceKey(change);
+    if (change.status === 'gone') this.remotePresent.delete(key);
+    else this.remotePresent.set(key, { user: change.user, device: change.device, status: change.status });
   }
 
   private broadcast(frame: Uint8Array, except?: Subscriber): void {
@@ -351,6 +394,10 @@ export class Room {
         this.reloading = undefined;
       });
   }
+}
+
+function presenceKey(e: { user: string; device: number }): string {
+  return `${e.user}/${e.device}`;
 }
 
 function entryOf(sub: Subscriber, status: PresenceStatus): PresenceEntry {

@@ -6,6 +6,8 @@ import { Room, type RoomDeps } from './room.ts';
 import type { RemoteRoomEvent } from './room-link.ts';
 
 const PRESENCE_SWEEP_MS = 2_000;
+/** Cluster mode: every this many sweeps, presence is reconciled with the shared store. */
+const RECONCILE_EVERY_SWEEPS = 3;
 /** Cluster mode: a heal that could not read the store (it is down too) tries again after this. */
 const HEAL_RETRY_MS = 2_000;
 
@@ -112,9 +114,13 @@ export class Rooms {
 
   start(): void {
     if (this.cancelSweep) return;
+    let sweeps = 0;
     const tick = () => {
       const now = this.deps.clock.now();
       for (const r of this.loaded) r.sweepPresence(now);
+      if (this.deps.link && ++sweeps % RECONCILE_EVERY_SWEEPS === 0) {
+        for (const r of this.loaded) void r.reconcilePresence().catch(() => undefined);
+      }
       this.cancelSweep = this.deps.clock.setTimer(PRESENCE_SWEEP_MS, tick);
     };
     this.cancelSweep = this.deps.clock.setTimer(PRESENCE_SWEEP_MS, tick);
