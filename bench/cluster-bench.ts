@@ -12,25 +12,24 @@
  * nodes; each publisher sends M messages per round, windowed (throughput) and paced
  * (latency). PostgreSQL and Redis are started here from the installed binaries.
  *
+ * How each system's nodes start and how clients connect to them: lib/clusters.ts.
  * Where things run: every node is a child process (fork); PostgreSQL and Redis are server
  * processes; this process is the load generator (all client sockets). All share the cores.
  */
-import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { delimiter, join as joinPath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { io as ioClient } from 'socket.io-client';
-import type WebSocket from 'ws';
-import { decodeServerFrame } from '@michat/protocol';
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '@michat/testkit';
-import { startChild, type ServerChild } from './lib/child.ts';
 import { sampleUsage, type UsageSample } from './lib/child-ipc.ts';
-import { QUIET_PERCENT, awaitQuiet, commitMeasured, machineBusyPercent, machineInfo, machineTimes, usageBetween, type SideUsage } from './lib/machine.ts';
-import { PAYLOAD_BYTES, hasTail, messageText, parseTail, tailTs } from './lib/message-tail.ts';
-import { MichatApi, benchChannel, channelName, join, pubFrame } from './lib/michat-bootstrap.ts';
-import { inBatches, michatConnect, michatSubscribe, openSocket, sleep } from './lib/sockets.ts';
+import { michatCluster, socketioCluster, type Cluster, type PublisherEvents, type System } from './lib/clusters.ts';
+import { QUIET_BUDGET_MS, QUIET_PERCENT, awaitQuiet, commitMeasured, machineBusyPercent, machineInfo, machineTimes, usageBetween, type SideUsage } from './lib/machine.ts';
+import { PAYLOAD_BYTES, parseTail, tailTs } from './lib/message-tail.ts';
+import { findProcess, processTreeCpuMs } from './lib/proc-cpu.ts';
+import { inBatches, sleep } from './lib/sockets.ts';
 import { round, summarize, table, type LatencySummary } from './lib/stats.ts';
 
 // ---- options ----------------------------------------------------------------------------
@@ -41,12 +40,12 @@ const { values: opt } = parseArgs({
     subscribers: { type: 'string', default: '300' },
     'subscriber-users': { type: 'string', default: '3' },
     publishers: { type: 'string', default: '4' },
-    messages: { type: 'string', default: '100' },
+    messages: { type: 'string', default: '200' },
     window: { type: 'string', default: '2' },
     rate: { type: 'string', default: '40' },
     'paced-messages': { type: 'string', default: '20' },
     warmup: { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
     only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -57,12 +56,12 @@ if (opt.help) {
   --subscribers N        subscribers in the one channel/room, round-robin over the nodes (300)
   --subscriber-users N   michat users they log in as; each user's token is reused (3)
   --publishers N         publishers, round-robin over the nodes; michat: one device each (4)
-  --messages N           windowed shape: messages per publisher per round (100)
+  --messages N           windowed shape: messages per publisher per round (200)
   --window N             windowed shape: messages per publisher whose fan-out is incomplete, at most (2)
   --rate N               paced shape: messages per second over all publishers (40; 0 skips it)
   --paced-messages N     paced shape: messages per publisher per round (20)
   --warmup N             warm-up messages per publisher, per system and node count (20)
-  --rounds N             rounds per shape; the systems' rounds alternate (2)
+  --rounds N             rounds per shape; the systems' rounds alternate (3)
   --only michat|socketio measure one system`);
   process.exit(0);
 }
@@ -81,7 +80,6 @@ const RATE = int(opt.rate, 'rate');
 const PACED_MESSAGES = int(opt['paced-messages'], 'paced-messages');
 const WARMUP = int(opt.warmup, 'warmup');
 const ROUNDS = Math.max(1, int(opt.rounds, 'rounds'));
-type System = 'michat' | 'socket.io';
 if (opt.only !== undefined && opt.only !== 'michat' && opt.only !== 'socketio') throw new Error(`--only michat|socketio, not ${opt.only}`);
 const SYSTEMS: System[] = opt.only === 'michat' ? ['michat'] : opt.only === 'socketio' ? ['socket.io'] : ['michat', 'socket.io'];
 
@@ -90,155 +88,9 @@ const STALL_MS = 15_000;
 /** No run takes longer than this. */
 const RUN_CAP_MS = 60_000;
 const CONNECT_CONCURRENCY = 50;
+/** A round is clean when other load stayed at or under this (% of one core). */
+const CLEAN_OTHER_PERCENT = 20;
 const RESULTS_DIR = new URL('./results/', import.meta.url);
-const MICHAT_SERVER = new URL('./michat-server.ts', import.meta.url);
-const SOCKETIO_SERVER = new URL('./peers/socketio-cluster-server.ts', import.meta.url);
-
-// ---- a cluster of either system, as the load generator sees it --------------------------
-
-interface PublisherEvents {
-  /** michat only: message `k` was committed and acknowledged. */
-  ack(k: number): void;
-  failed(k: number, why: string): void;
-}
-
-interface Cluster {
-  system: System;
-  nodes: ServerChild[];
-  /** Bytes a delivered frame has after the payload's closing `"}`. */
-  trailing: number;
-  /** Opens subscriber `i` on node i mod n; `onData` sees every frame first. Resolves once subscribed. */
-  subscribe(i: number, onData: (data: Buffer) => boolean): Promise<void>;
-  /** Opens publisher `p` on node p mod n; resolves to its send(message number). */
-  publisher(p: number, events: PublisherEvents): Promise<(k: number) => void>;
-  /** Decodes one delivery fully; throws unless it is message `k`. */
-  check(data: Buffer, k: number): void;
-  close(): Promise<void>;
-}
-
-const freshPrefix = (system: string, n: number) => `bench-${system}-${n}-${randomBytes(4).toString('hex')}/`;
-
-/** `n` michat nodes on a fresh database and bus prefix; the org, users and channel made over HTTP. */
-async function michatCluster(n: number, postgres: PostgresServer, redisUrl: string): Promise<Cluster> {
-  const args = ['--database', await postgres.createDatabase(), '--redis', redisUrl, '--prefix', freshPrefix('michat', n)];
-  const nodes: ServerChild[] = [];
-  const sockets: WebSocket[] = [];
-  const close = async () => {
-    for (const ws of sockets) ws.terminate();
-    await Promise.all(nodes.map((s) => s.stop()));
-  };
-  try {
-    // The first node creates the schema and the org; the others join the same database.
-    nodes.push(await startChild(MICHAT_SERVER, args));
-    for (let i = 1; i < n; i++) nodes.push(await startChild(MICHAT_SERVER, [...args, '--no-init']));
-    const api = new MichatApi(nodes[0]!.url);
-    const readers = Array.from({ length: SUBSCRIBER_USERS }, (_, i) => `reader${i + 1}`);
-    const bench = await benchChannel(api, ['writer', ...readers]);
-    const channel = channelName(bench.channel);
-    const readerSessions = await Promise.all(readers.map((u) => api.login(u, `bench-${u}`)));
-    // One login per publisher: each is its own device (its own name stream).
-    const writerSessions = await Promise.all(Array.from({ length: PUBLISHERS }, (_, p) => api.login('writer', `bench-writer-${p + 1}`)));
-    for (const s of [writerSessions[0]!, ...readerSessions]) await join(api, bench.channel, s);
-    return {
-      system: 'michat',
-      nodes,
-      trailing: 0,
-      async subscribe(i, onData) {
-        const ws = await openSocket(nodes[i % n]!.wsUrl);
-        sockets.push(ws);
-        ws.on('error', () => undefined);
-        await michatSubscribe(ws, readerSessions[i % readerSessions.length]!.accessToken, channel, onData, `michat subscriber ${i}`);
-      },
-      async publisher(p, events) {
-        const session = writerSessions[p]!;
-        const ws = await michatConnect(nodes[p % n]!.wsUrl, session.accessToken);
-        sockets.push(ws);
-        ws.on('message', (data: Buffer) => {
-          const d = decodeServerFrame(data);
-          if (!d.ok) return;
-          if (d.frame.t === 'ack') events.ack(d.frame.id);
-          else if (d.frame.t === 'err' && d.frame.id !== undefined) events.failed(d.frame.id, `${d.frame.kind} ${d.frame.msg}`);
-        });
-        let seq = 0;
-        return (k) => ws.send(pubFrame(channel, session.deviceId, ++seq, k, messageText(k)));
-      },
-      check(data, k) {
-        const d = decodeServerFrame(data);
-        if (!d.ok || d.frame.t !== 'obj') throw new Error(`michat delivered something that is not an obj frame: ${d.ok ? d.frame.t : d.error.message}`);
-        if (!hasTail(Buffer.from(d.frame.obj).toString('utf8'), k)) throw new Error('michat delivery does not match its message');
-      },
-      close,
-    };
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
-
-/**
- * `n` Socket.IO nodes on one Redis (fresh adapter prefix). Publishers use socket.io-client;
- * subscribers speak the Engine.IO/Socket.IO protocol on a plain WebSocket (open, connect,
- * `join` with an ack, answer pings), so that receiving costs the load generator what it
- * costs on the michat side: a look at the frame's last bytes.
- */
-async function socketioCluster(n: number, redisUrl: string): Promise<Cluster> {
-  const prefix = freshPrefix('sio', n);
-  const nodes: ServerChild[] = [];
-  const sockets: WebSocket[] = [];
-  const clients: Array<ReturnType<typeof ioClient>> = [];
-  const close = async () => {
-    for (const ws of sockets) ws.terminate();
-    for (const c of clients) c.disconnect();
-    await Promise.all(nodes.map((s) => s.stop()));
-  };
-  try {
-    for (let i = 0; i < n; i++) nodes.push(await startChild(SOCKETIO_SERVER, ['--redis', redisUrl, '--prefix', prefix]));
-    return {
-      system: 'socket.io',
-      nodes,
-      trailing: 1, // 42["msg",{"type":"text","text":"…"}]
-      async subscribe(i, onData) {
-        const ws = await openSocket(nodes[i % n]!.wsUrl);
-        sockets.push(ws);
-        ws.on('error', () => undefined);
-        await new Promise<void>((resolve, reject) => {
-          const t = setTimeout(() => reject(new Error(`socket.io subscriber ${i}: not in the room within 30 s`)), 30_000);
-          ws.on('message', (data: Buffer) => {
-            if (onData(data)) return;
-            const s = data.toString('utf8');
-            if (s === '2') ws.send('3'); // Engine.IO ping → pong
-            else if (s.startsWith('40')) ws.send('420["join"]'); // connected → emit join, ack id 0
-            else if (s.startsWith('430')) {
-              clearTimeout(t);
-              resolve();
-            } else if (s.startsWith('44')) reject(new Error(`socket.io subscriber ${i}: ${s}`));
-          });
-          // Connect to namespace / at once: Engine.IO's open packet may have come with the
-          // upgrade response, before this handler was there.
-          ws.send('40');
-        });
-      },
-      async publisher(p) {
-        const socket = ioClient(nodes[p % n]!.url, { transports: ['websocket'], forceNew: true, reconnection: false });
-        clients.push(socket);
-        await new Promise<void>((resolve, reject) => {
-          socket.once('connect', resolve);
-          socket.once('connect_error', reject);
-        });
-        return (k) => void socket.emit('pub', { type: 'text', text: messageText(k) });
-      },
-      check(data, k) {
-        const s = data.toString('utf8');
-        const event = s.startsWith('42') ? (JSON.parse(s.slice(2)) as unknown) : undefined;
-        if (!Array.isArray(event) || event[0] !== 'msg' || !hasTail(String((event[1] as { text?: unknown }).text), k)) throw new Error(`socket.io delivered something else: ${s.slice(0, 80)}`);
-      },
-      close,
-    };
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
 
 // ---- load: subscribers, publishers, phases -----------------------------------------------
 
@@ -259,10 +111,12 @@ interface Usage {
   nodeLoopMaxPercent: number;
   loadgen: SideUsage;
   redisCpuPercent: number;
+  /** PostgreSQL's postmaster and backends (Linux only; 0 elsewhere, and then counted in other). */
+  postgresCpuPercent: number;
   /** Machine busy, % of one core (up to cores × 100). */
   busyPercent: number;
-  /** Busy minus nodes, load generator and Redis: PostgreSQL, the kernel's loopback work, other processes. */
-  restPercent: number;
+  /** Busy minus all of the above: kernel work charged to none of them, and other processes. */
+  otherPercent: number;
   /** Busy before the round (see awaitQuiet). */
   busyBeforePercent: number;
 }
@@ -297,8 +151,10 @@ interface Result {
   deliveriesPerSec: number;
   latency: LatencySummary;
   ackLatency?: LatencySummary;
-  /** Means over the rounds. */
+  /** Means over the rounds pooled. */
   usage: Usage;
+  /** Rounds pooled: the clean ones, or all when none was clean. */
+  roundsUsed: number;
   rounds: Round[];
 }
 
@@ -315,12 +171,12 @@ interface Side {
 }
 
 /** Connects every subscriber and publisher to `cluster` and warms up; then runs rounds on demand. */
-async function openSide(cluster: Cluster, n: number, redisCpu: () => Promise<number>): Promise<Side> {
+async function openSide(cluster: Cluster, n: number, serverCpu: () => Promise<{ redisMs: number; postgresMs: number }>): Promise<Side> {
   const label = `${cluster.system} × ${n}`;
   try {
     // Per-phase state, read by the hot handlers.
     let phase: { first: number; last: number; window: number; rate: number; measured: boolean } | undefined;
-    let counts = new Uint16Array(0);
+    let counts = new Uint32Array(0);
     let perSubscriber = new Uint32Array(SUBSCRIBERS);
     let latencies = new Float64Array(0);
     let sentAt = new Float64Array(0);
@@ -406,7 +262,7 @@ async function openSide(cluster: Cluster, n: number, redisCpu: () => Promise<num
       const first = nextMessage;
       nextMessage += count;
       phase = { first, last: first + count - 1, window: shape.window, rate: shape.rate, measured };
-      counts = new Uint16Array(count);
+      counts = new Uint32Array(count);
       perSubscriber = new Uint32Array(SUBSCRIBERS);
       latencies = new Float64Array(measured ? count * SUBSCRIBERS : 0);
       sentAt = new Float64Array(count);
@@ -458,18 +314,19 @@ async function openSide(cluster: Cluster, n: number, redisCpu: () => Promise<num
       const n0 = await Promise.all(cluster.nodes.map((s) => s.usage()));
       const l0 = sampleUsage();
       const m0 = machineTimes();
-      const r0 = await redisCpu();
+      const s0 = await serverCpu();
       const t0 = performance.now();
       const res = await runPhase(shape, true);
       const wallMs = performance.now() - t0;
-      const r1 = await redisCpu();
+      const s1 = await serverCpu();
       const m1 = machineTimes();
       const l1 = sampleUsage();
       const n1 = await Promise.all(cluster.nodes.map((s) => s.usage()));
       const nodeUsage = n0.map((a, i) => usageBetween(a, n1[i] as UsageSample));
       const loadgen = usageBetween(l0, l1);
       const nodesCpuPercent = nodeUsage.reduce((t, u) => t + u.cpuPercent, 0);
-      const redisCpuPercent = round(((r1 - r0) / wallMs) * 100);
+      const redisCpuPercent = round(((s1.redisMs - s0.redisMs) / wallMs) * 100);
+      const postgresCpuPercent = round(((s1.postgresMs - s0.postgresMs) / wallMs) * 100);
       const busyPercent = machineBusyPercent(m0, m1);
       const expected = res.messages * SUBSCRIBERS;
       let short = 0;
@@ -494,15 +351,16 @@ async function openSide(cluster: Cluster, n: number, redisCpu: () => Promise<num
           nodeLoopMaxPercent: Math.max(...nodeUsage.map((u) => u.eventLoopPercent)),
           loadgen,
           redisCpuPercent,
+          postgresCpuPercent,
           busyPercent,
-          restPercent: Math.max(0, round(busyPercent - nodesCpuPercent - loadgen.cpuPercent - redisCpuPercent)),
+          otherPercent: Math.max(0, round(busyPercent - nodesCpuPercent - loadgen.cpuPercent - redisCpuPercent - postgresCpuPercent)),
           busyBeforePercent,
         },
       };
       console.log(
         `  ${label.padEnd(13)} ${shape.name.padEnd(16)} round ${roundNo}: ${r.deliveries.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} deliveries in ${Math.round(r.elapsedMs)} ms` +
           ` → ${r.deliveriesPerSec.toLocaleString('en-US')}/s, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms` +
-          ` (nodes CPU ${nodesCpuPercent}%, busiest loop ${r.usage.nodeLoopMaxPercent}%; load generator CPU ${loadgen.cpuPercent}%; Redis ${redisCpuPercent}%; rest ${r.usage.restPercent}%)` +
+          ` (nodes CPU ${nodesCpuPercent}%, busiest loop ${r.usage.nodeLoopMaxPercent}%; load generator CPU ${loadgen.cpuPercent}%; Redis ${redisCpuPercent}%; PostgreSQL ${postgresCpuPercent}%; other load ${r.usage.otherPercent}%)` +
           `${r.failedPublishes ? ` ${r.failedPublishes} FAILED` : ''}${r.timedOut ? ' TIMED OUT' : ''}`,
       );
       await sleep(200);
@@ -515,9 +373,19 @@ async function openSide(cluster: Cluster, n: number, redisCpu: () => Promise<num
   }
 }
 
-/** Pools rounds: deliveries over summed time, latency over every sample, usage as means. */
-function pool(nodes: number, system: System, shape: Shape, all: Measured[]): Result {
+const isClean = (r: Round) => r.usage.otherPercent <= CLEAN_OTHER_PERCENT;
+/** `12,345` and a mark when the round was disturbed by other load or timed out. */
+const roundLabel = (r: Round) =>
+  `${isClean(r) ? r.deliveriesPerSec.toLocaleString('en-US') : `(${r.deliveriesPerSec.toLocaleString('en-US')}, other load ${r.usage.otherPercent}%)`}${r.timedOut ? ' timed out' : ''}`;
+
+/**
+ * Pools the clean rounds (all, when none was clean): deliveries over summed time, latency
+ * over every sample, usage as means. Shortfalls and failures count over every round.
+ */
+function pool(nodes: number, system: System, shape: Shape, measured: Measured[]): Result {
+  const all = measured.some((m) => isClean(m.round)) ? measured.filter((m) => isClean(m.round)) : measured;
   const rs = all.map((m) => m.round);
+  const every = measured.map((m) => m.round);
   const sum = (f: (r: Round) => number) => rs.reduce((t, r) => t + f(r), 0);
   const mean = (f: (r: Round) => number) => round(sum(f) / rs.length);
   const concat = (arrays: Float64Array[]) => {
@@ -538,9 +406,9 @@ function pool(nodes: number, system: System, shape: Shape, all: Measured[]): Res
     messages: sum((r) => r.messages),
     expectedDeliveries: sum((r) => r.expectedDeliveries),
     deliveries,
-    shortfall: sum((r) => r.shortfall),
-    failedPublishes: sum((r) => r.failedPublishes),
-    timedOut: rs.some((r) => r.timedOut),
+    shortfall: every.reduce((t, r) => t + r.shortfall, 0),
+    failedPublishes: every.reduce((t, r) => t + r.failedPublishes, 0),
+    timedOut: every.some((r) => r.timedOut),
     elapsedMs: round(elapsedMs, 1),
     deliveriesPerSec: round((deliveries / elapsedMs) * 1000),
     latency: summarize(concat(all.map((m) => m.latencies))),
@@ -550,11 +418,13 @@ function pool(nodes: number, system: System, shape: Shape, all: Measured[]): Res
       nodeLoopMaxPercent: mean((r) => r.usage.nodeLoopMaxPercent),
       loadgen: { cpuPercent: mean((r) => r.usage.loadgen.cpuPercent), eventLoopPercent: mean((r) => r.usage.loadgen.eventLoopPercent) },
       redisCpuPercent: mean((r) => r.usage.redisCpuPercent),
+      postgresCpuPercent: mean((r) => r.usage.postgresCpuPercent),
       busyPercent: mean((r) => r.usage.busyPercent),
-      restPercent: mean((r) => r.usage.restPercent),
+      otherPercent: mean((r) => r.usage.otherPercent),
       busyBeforePercent: mean((r) => r.usage.busyBeforePercent),
     },
-    rounds: rs,
+    roundsUsed: rs.length,
+    rounds: every,
   };
 }
 
@@ -568,6 +438,11 @@ console.log(`michat cluster benchmark, ${started.toISOString()}, commit ${commit
 console.log(`machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}, temp dir on ${machine.tempDirFilesystem}`);
 
 // PostgreSQL (michat only) and Redis, from the installed binaries.
+const INSTALL_HINT = 'PostgreSQL and Redis must be installed (postgres, redis-server): run scripts/ensure-test-deps.sh';
+if (!(process.env.PATH ?? '').split(delimiter).some((dir) => dir !== '' && existsSync(joinPath(dir, 'redis-server')))) {
+  console.error(`redis-server is not on the PATH. ${INSTALL_HINT}`);
+  process.exit(1);
+}
 let postgres: PostgresServer | undefined;
 let redis: RedisServer | undefined;
 try {
@@ -576,19 +451,19 @@ try {
   redis = await startRedis();
 } catch (e) {
   await postgres?.stop();
-  const missing = /not installed|ENOENT|failed to execute|No such file/i.test(String(e));
-  console.error(missing ? `PostgreSQL and Redis must be installed (postgres, redis-server): run scripts/ensure-test-deps.sh\n${String(e)}` : String(e));
+  console.error(/not installed|ENOENT|failed to execute/i.test(String(e)) ? `${INSTALL_HINT}\n${String(e)}` : String(e));
   process.exit(1);
 }
 const redisProbe = new Redis(redis.url);
-/** Redis's CPU time so far (user + system), ms. */
-const redisCpu = async (): Promise<number> => {
+const postmaster = postgres && findProcess(['-p', String(postgres.port)]);
+/** CPU time (ms) so far of Redis (from INFO) and PostgreSQL (from /proc; 0 where there is none). */
+const serverCpu = async (): Promise<{ redisMs: number; postgresMs: number }> => {
   const info = await redisProbe.info('cpu');
   const field = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+  return { redisMs: (field('used_cpu_user') + field('used_cpu_sys')) * 1000, postgresMs: (postmaster && processTreeCpuMs(postmaster)) || 0 };
 };
 
-const shapes: Shape[] = [{ name: `window ${WINDOW}×${PUBLISHERS}`, messages: MESSAGES, window: WINDOW, rate: 0 }];
+const shapes: Shape[] = [{ name: `window ${WINDOW}/publisher`, messages: MESSAGES, window: WINDOW, rate: 0 }];
 if (RATE > 0 && PACED_MESSAGES > 0) shapes.push({ name: `paced ${RATE} msg/s`, messages: PACED_MESSAGES, window: 1_000, rate: RATE });
 console.log(
   `processes: each node is a child process (fork); PostgreSQL ${postgres ? '(fsync on, temp dir)' : '(not started)'} and Redis are server processes;` +
@@ -599,6 +474,7 @@ console.log(
     ` ${shapes.map((s) => `${s.name}: ${ROUNDS} rounds × ${s.messages} messages per publisher`).join('; ')}; ${WARMUP} warm-up messages per publisher; the systems' rounds alternate`,
 );
 
+const load = { publishers: PUBLISHERS, subscriberUsers: SUBSCRIBER_USERS };
 const results: Result[] = [];
 try {
   for (const n of NODE_COUNTS) {
@@ -606,8 +482,8 @@ try {
     const sides: Side[] = [];
     try {
       for (const system of SYSTEMS) {
-        const cluster = system === 'michat' ? await michatCluster(n, postgres!, redis.url) : await socketioCluster(n, redis.url);
-        sides.push(await openSide(cluster, n, redisCpu));
+        const cluster = system === 'michat' ? await michatCluster(n, postgres!, redis.url, load) : await socketioCluster(n, redis.url);
+        sides.push(await openSide(cluster, n, serverCpu));
       }
       for (const shape of shapes) {
         const rounds = new Map<Side, Measured[]>(sides.map((s) => [s, []]));
@@ -631,10 +507,12 @@ try {
 console.log(`\n== results (${machine.cores} cores shared by the load generator, every node, PostgreSQL and Redis; Node ${machine.node}) ==`);
 console.log(
   'latency: publish (load generator) → receipt at a subscriber (load generator), every delivery. CPU: % of one core, mean of rounds;' +
-    ' "rest": machine busy minus nodes, load generator and Redis, i.e. PostgreSQL, kernel work charged to none of them, and other processes.',
+    ' "other load": machine busy minus nodes, load generator, Redis and PostgreSQL, i.e. kernel work charged to none of them and other processes' +
+    ` (each round waited for an idle machine first, ${QUIET_PERCENT}% at most, within a ${QUIET_BUDGET_MS / 1000} s budget per run).` +
+    ` A round is clean when other load stayed at or under ${CLEAN_OTHER_PERCENT}%; figures pool the clean rounds (all, if none was); disturbed rounds are in parentheses.`,
 );
 console.log('michat: auth on, every message committed to PostgreSQL before it is acked and delivered. Socket.IO: no auth, no storage, no ack.');
-const rows: Array<Array<string | number>> = [['nodes', 'system', 'shape', 'deliveries/s', 'p50 ms', 'p99 ms', 'delivered', 'short', 'failed', 'nodes CPU', 'busiest loop', 'loadgen CPU', 'Redis CPU', 'rest', 'rounds, deliveries/s']];
+const rows: Array<Array<string | number>> = [['nodes', 'system', 'shape', 'deliveries/s', 'p50 ms', 'p99 ms', 'delivered', 'short', 'failed', 'nodes CPU', 'busiest loop', 'loadgen CPU', 'Redis CPU', 'PG CPU', 'other load', 'rounds, deliveries/s']];
 for (const r of results) {
   rows.push([
     r.nodes,
@@ -650,8 +528,9 @@ for (const r of results) {
     r.usage.nodeLoopMaxPercent,
     r.usage.loadgen.cpuPercent,
     r.usage.redisCpuPercent,
-    r.usage.restPercent,
-    r.rounds.map((x) => x.deliveriesPerSec.toLocaleString('en-US') + (x.timedOut ? ' (timed out)' : '')).join(' / '),
+    r.usage.postgresCpuPercent,
+    r.usage.otherPercent,
+    r.rounds.map(roundLabel).join(' / '),
   ]);
 }
 console.log(table(rows));
