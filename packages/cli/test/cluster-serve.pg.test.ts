@@ -18,7 +18,7 @@ describe('michat serve in cluster mode', () => {
     databaseUrl = await pg.createDatabase();
   }, 60_000);
   afterAll(async () => {
-    for (const n of nodes) n.child.kill('SIGTERM');
+    for (const n of nodes) if (n.child.exitCode === null && n.child.signalCode === null) n.child.kill('SIGTERM');
     await Promise.all(nodes.map((n) => n.exited));
     await Promise.allSettled([pg?.stop(), redis?.stop()]);
   });
@@ -62,6 +62,7 @@ describe('michat serve in cluster mode', () => {
   it('a node that crashes: users present through it are gone for the other nodes once their presence expires', async () => {
     const [a] = nodes as [CliServer];
     const doomed = await serveCli(undefined, ['--database', databaseUrl, '--redis', redis.url, '--cluster-prefix', prefix]);
+    nodes.push(doomed); // stopped by afterAll if this test fails before killing it
     // Signed in again (the revocation above signed the admin out everywhere).
     const admin = await api<Session>(a, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
     const team = await api<{ id: number }>(a, 'POST', '/api/teams', { name: 'presence' }, admin.accessToken);
