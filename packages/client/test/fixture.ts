@@ -46,15 +46,8 @@ export async function startClientFixture(options: { persistent?: boolean } = {})
       await admin.createUser(username, PASSWORD);
       return track(await MichatClient.login(serverUrl, username, PASSWORD, clientOptions));
     },
-    async channel(members, name = `team${++teams}`) {
-      const team = await admin.createTeam(name);
-      const channel = await admin.createChannel(team.id, 'general', 'public');
-      for (const m of members) {
-        if (m === admin) continue;
-        await admin.addTeamMember(team.id, m.session.username);
-        await m.joinChannel(channel.id);
-      }
-      return channel;
+    channel(members, name = `team${++teams}`) {
+      return teamWithChannel(admin, members, name);
     },
     async restart(meanwhile) {
       if (!dataDir) throw new Error('restart needs a persistent fixture');
@@ -69,6 +62,18 @@ export async function startClientFixture(options: { persistent?: boolean } = {})
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The admin creates team `name` with a public channel `general` that every member joins. */
+export async function teamWithChannel(admin: MichatClient, members: MichatClient[], name: string): Promise<Channel> {
+  const team = await admin.createTeam(name);
+  const channel = await admin.createChannel(team.id, 'general', 'public');
+  for (const m of members) {
+    if (m === admin) continue;
+    await admin.addTeamMember(team.id, m.session.username);
+    await m.joinChannel(channel.id);
+  }
+  return channel;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

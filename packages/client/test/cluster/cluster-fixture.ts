@@ -4,7 +4,7 @@ import { startServer, type RunningServer, type ServerConfig } from '@michat/serv
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '@michat/testkit';
 import type { Channel } from '@michat/protocol';
 import { MichatClient, type MichatClientOptions } from '../../src/index.ts';
-import { PASSWORD } from '../fixture.ts';
+import { PASSWORD, teamWithChannel } from '../fixture.ts';
 
 export interface Cluster {
   pg: PostgresServer;
@@ -60,15 +60,8 @@ export async function startCluster(backends: { pg: PostgresServer; redis: RedisS
       clients.push(client);
       return client;
     },
-    async channel(members) {
-      const team = await admin.createTeam(`team${++teams}`);
-      const channel = await admin.createChannel(team.id, 'general', 'public');
-      for (const m of members) {
-        if (m === admin) continue;
-        await admin.addTeamMember(team.id, m.session.username);
-        await m.joinChannel(channel.id);
-      }
-      return channel;
+    channel(members) {
+      return teamWithChannel(admin, members, `team${++teams}`);
     },
     async call(node, method, path, body) {
       const res = await fetch(nodes[node]!.url + path, {
