@@ -78,8 +78,9 @@ describe('michat serve in cluster mode', () => {
 
     doomed.child.kill('SIGKILL'); // no 'gone' is ever sent by that node
     await doomed.exited;
-    // Its entry in Redis expires (presence TTL, ~21 s) and node A's reconciliation says so.
-    await observer.next(isChange('gone'), 40_000);
+    // Its entry in Redis expires (presence TTL, ~21 s) and node A's reconciliation, finding
+    // it missing twice (~6 s apart), says so.
+    await observer.next(isChange('gone'), 50_000);
   }, 90_000);
 
   it('refuses settings that cannot work, with a clear message', async () => {

@@ -65,6 +65,8 @@ export class Room {
   private readonly current = new Map<number, number>();
   /** Cluster mode: devices on other nodes that this node's subscribers were told are present. */
   private readonly remotePresent = new Map<string, PresenceEntry>();
+  /** Of those, the ones the store lacked at the last reconciliation (gone if it lacks them again). */
+  private readonly remoteMissing = new Set<string>();
 
   private constructor(channel: Prefix, deps: RoomDeps, vector: VersionVector) {
     this.channel = channel;
@@ -267,7 +269,8 @@ export class Room {
    * in line with the shared presence store, whose entries expire. A node that died never
    * says 'gone' for its devices; this does, once their entries have expired. It also
    * announces devices whose change was lost on the bus. Skipped while the store cannot
-   * be read.
+   * be read. A device must be missing twice in a row to be gone: a Redis that restarted
+   * empty is refilled by the next heartbeats, without everyone flickering away.
    */
   async reconcilePresence(): Promise<void> {
     if (!this.deps.link || this.subscribers.size === 0) return;
@@ -276,7 +279,15 @@ export class Room {
     const local = new Set(this.presence.snapshot().map(presenceKey));
     const now = new Map(roster.filter((e) => !local.has(presenceKey(e))).map((e) => [presenceKey(e), e]));
     for (const [key, e] of this.remotePresent) {
-      if (now.has(key)) continue;
+      if (now.has(key)) {
+        this.remoteMissing.delete(key);
+        continue;
+      }
+      if (!this.remoteMissing.has(key)) {
+        this.remoteMissing.add(key);
+        continue;
+      }
+      this.remoteMissing.delete(key);
       this.remotePresent.delete(key);
       this.broadcast(this.presenceFrame({ user: e.user, device: e.device, status: 'gone' }));
     }
@@ -316,6 +327,7 @@ export class Room {
 
   private notePresence(change: PresenceChange): void {
     const key = presenceKey(change);
+    this.remoteMissing.delete(key);
     if (change.status === 'gone') this.remotePresent.delete(key);
     else this.remotePresent.set(key, { user: change.user, device: change.device, status: change.status });
   }
