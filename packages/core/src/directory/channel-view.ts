@@ -1,9 +1,14 @@
-import { makeName, toHex, type Channel, type RequestState } from '@michat/protocol';
+import { CHANNEL_BITS, makeName, toHex, type Channel, type Prefix, type RequestState } from '@michat/protocol';
 import type { ChannelRecord } from './records.ts';
+
+/** The channel's 72-bit prefix: every name of an object in it starts so. */
+export function channelPrefixOf(c: ChannelRecord): Prefix {
+  return { name: makeName({ kind: 1, org: c.orgId, team: c.teamId, channel: c.id, device: 0, seq: 0 }), bits: CHANNEL_BITS };
+}
 
 /** The hex key of a channel's 72-bit prefix (the first 18 hex digits of its names). */
 export function channelPrefixHex(c: ChannelRecord): string {
-  return toHex(makeName({ kind: 1, org: c.orgId, team: c.teamId, channel: c.id, device: 0, seq: 0 })).slice(0, 18);
+  return toHex(channelPrefixOf(c).name).slice(0, 18);
 }
 
 /** What a view says about the caller's relation to a channel. */

@@ -19,6 +19,7 @@ export const DIRECTORY_ROUTES: readonly RouteDoc[] = [
   { method: 'get', path: '/api/channels/:channel', tag: 'channels', auth: true, summary: 'A channel', response: api.Channel, errors: ['NotFound'] },
   { method: 'patch', path: '/api/channels/:channel', tag: 'channels', auth: true, summary: 'Change topic, capacity, or archive', body: api.UpdateChannel, response: api.Channel, errors: ['NotFound', 'Conflict'] },
   { method: 'post', path: '/api/channels/:channel/join', tag: 'channels', auth: true, summary: 'Join a public channel', response: api.Channel, errors: ['NotFound', 'Conflict'] },
+  { method: 'post', path: '/api/channels/:channel/import', tag: 'channels', auth: true, summary: 'Store dumped objects of this channel again under their own names (org admins; `michat undump`)', body: api.ImportObjects, response: api.ImportResult, errors: ['NotFound', 'Expired'] },
   { method: 'post', path: '/api/channels/:channel/leave', tag: 'channels', auth: true, summary: 'Leave a channel', status: 204, errors: ['NotFound'] },
   { method: 'get', path: '/api/channels/:channel/members', tag: 'channels', auth: true, summary: 'Members of a channel', response: api.ChannelMemberList, errors: ['NotFound'] },
   { method: 'post', path: '/api/channels/:channel/members', tag: 'channels', auth: true, summary: 'Add a team member to a channel', body: api.AddChannelMember, status: 204, errors: ['NotFound', 'Conflict'] },

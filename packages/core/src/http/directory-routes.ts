@@ -8,6 +8,7 @@ import { teamRoutes } from './team-routes.ts';
 import { channelRoutes } from './channel-routes.ts';
 import { channelMemberRoutes } from './channel-member-routes.ts';
 import { directMessageRoutes } from './dm-routes.ts';
+import { importObjects } from '../rooms/channel-import.ts';
 
 /** The directory API; every route needs a bearer token (see bearer middleware). Who may call what: docs/access.md. */
 export function directoryRoutes(node: MichatNode): Hono<ApiEnv> {
@@ -24,5 +25,10 @@ export function directoryRoutes(node: MichatNode): Hono<ApiEnv> {
   app.route('/', channelRoutes(actions));
   app.route('/', channelMemberRoutes(actions));
   app.route('/', directMessageRoutes(actions));
+  app.post('/api/channels/:channel/import', async (c) => {
+    const channel = idParam(c, 'channel');
+    const req = await body(c, api.ImportObjects);
+    return c.json(await importObjects(node, c.var.claims, channel, req.objects));
+  });
   return app;
 }

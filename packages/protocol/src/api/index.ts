@@ -6,3 +6,5 @@ export { MAX_TOPIC_CHARS, MAX_CHANNEL_CAPACITY, MAX_DM_PEOPLE } from './director
 export type { RegisterRequest, ChangePasswordRequest, JwksResponse } from './auth.ts';
 export type { SignedInDevice, SignedInDeviceList } from './devices.ts';
 export type { CreateInviteRequest, Invite, CreatedInvite, InviteList } from './invites.ts';
+export type { ImportObjects, ImportResult } from './import.ts';
+export { MAX_IMPORT_OBJECTS } from './import.ts';

@@ -3,3 +3,4 @@ export * from './auth.ts';
 export * from './directory.ts';
 export * from './devices.ts';
 export * from './invites.ts';
+export * from './import.ts';

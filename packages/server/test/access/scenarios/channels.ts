@@ -1,3 +1,5 @@
+import { toHex } from '@michat/protocol';
+import { textObject } from '@michat/testkit';
 import type { Scenarios } from '../scenario.ts';
 
 /** Team channels: list, create, see, settings, join, leave. */
@@ -21,6 +23,12 @@ export const scenarios: Scenarios = {
     changes: true,
     setup: async (w) => void (await w.openChannel('public')),
     run: async (w, actor) => void (await w.call(actor, 'PATCH', `/api/channels/${w.ch.id}`, { archived: true })),
+  },
+  'channels.import': {
+    changes: true,
+    setup: async (w) => void (await w.openChannel('public')),
+    // An object of the channel owner's device, as a dump holds it.
+    run: async (w, actor) => void (await w.call(actor, 'POST', `/api/channels/${w.ch.id}/import`, { objects: [toHex(textObject(w.ch, w.as('channel owner'), 1, 'from a dump').bytes)] })),
   },
   'channels.join.public': {
     changes: true,
