@@ -4,6 +4,7 @@ import { serveCommand } from './commands/serve.ts';
 import { loginCommand } from './commands/login.ts';
 import { directoryCommands } from './commands/directory.ts';
 import { messageCommands } from './commands/messages.ts';
+import { dumpCommands } from './commands/dump.ts';
 import { reportError } from './output.ts';
 
 const program = new Command()
@@ -18,6 +19,7 @@ adminCommand(program);
 loginCommand(program);
 directoryCommands(program);
 messageCommands(program);
+dumpCommands(program);
 
 try {
   await program.parseAsync(process.argv);

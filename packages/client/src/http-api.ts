@@ -5,6 +5,7 @@ import {
   type CreatedInvite,
   type DeviceInfo,
   type ErrorKind,
+  type ImportResult,
   type Invite,
   type Me,
   type Session,
@@ -132,6 +133,10 @@ export class HttpApi {
 
   addTeamMember(token: string, teamId: number, username: string, role: TeamRole): Promise<void> {
     return this.call('POST', `/api/teams/${teamId}/members`, { token, body: { username, role } });
+  }
+
+  importObjects(token: string, channelId: number, objects: string[]): Promise<ImportResult> {
+    return this.call('POST', `/api/channels/${channelId}/import`, { token, body: { objects }, schema: api.ImportResult });
   }
 
   teamChannels(token: string, teamId: number): Promise<Channel[]> {

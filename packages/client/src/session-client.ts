@@ -1,4 +1,4 @@
-import { MichatError, type Channel, type DeviceInfo, type Me, type Session, type Team, type TeamRole, type Visibility } from '@michat/protocol';
+import { MichatError, toHex, type Channel, type DeviceInfo, type ImportResult, type Me, type Session, type Team, type TeamRole, type Visibility } from '@michat/protocol';
 import type { ClientEvents, MichatClientOptions } from './client-types.ts';
 import { Emitter } from './emitter.ts';
 import { HttpApi } from './http-api.ts';
@@ -125,6 +125,14 @@ export abstract class SessionClient {
 
   addChannelMember(channelId: number, username: string): Promise<void> {
     return this.authed((t) => this.http.addChannelMember(t, channelId, username));
+  }
+
+  /**
+   * Org admins: stores objects of a channel from a dump again under their own names (at
+   * most MAX_IMPORT_OBJECTS per call); see `michat undump`.
+   */
+  importObjects(channelId: number, objects: Uint8Array[]): Promise<ImportResult> {
+    return this.authed((t) => this.http.importObjects(t, channelId, objects.map(toHex)));
   }
 
   /** Who sends as a device (names carry device ids); cached, since it never changes. */
