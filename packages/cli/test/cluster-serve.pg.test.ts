@@ -59,6 +59,20 @@ describe('michat serve in cluster mode', () => {
     expect(closed.map((c) => c?.code)).toEqual([4409, 4409]);
   }, 90_000);
 
+  it('rotating the signing key with the member tool: every node signs new tokens with it at once', async () => {
+    const [a, b] = nodes as [CliServer, CliServer];
+    const rotated = await runCli(['admin', 'keys', 'rotate', '--json', '--database', databaseUrl, '--redis', redis.url, '--cluster-prefix', prefix]);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const { kid } = JSON.parse(rotated.stdout) as { kid: string };
+    const kidOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8')) as { kid: string }).kid;
+    // Without the bus, a node would sign with its cached key for up to a minute.
+    for (const node of [a, b]) {
+      await expect.poll(async () => kidOf((await api<Session>(node, 'POST', '/api/auth/login', { username: 'admin', password: PASSWORD })).accessToken), { timeout: 3_000, interval: 100 }).toBe(kid);
+    }
+    const jwks = await api<{ keys: Array<{ kid: string }> }>(b, 'GET', '/.well-known/jwks.json');
+    expect(jwks.keys.map((k) => k.kid)).toContain(kid);
+  });
+
   it('a node that crashes: users present through it are gone for the other nodes once their presence expires', async () => {
     const [a] = nodes as [CliServer];
     const doomed = await serveCli(undefined, ['--database', databaseUrl, '--redis', redis.url, '--cluster-prefix', prefix]);

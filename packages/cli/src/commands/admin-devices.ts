@@ -4,10 +4,9 @@ import { findOrg, findTeam, findUser, withNode, adminOptions, type AdminOptions 
 
 type Opts = AdminOptions & { org?: string };
 
-
 const RUNNING_SERVER_NOTE = 'a running server on this data directory applies it within 30 s; cluster nodes at once when --redis is given';
 
-/** `michat admin device …` and `michat admin session …`: see and sign out devices, offline. */
+/** `michat admin device …`, `keys …` and `session …`: see and sign out devices, rotate the signing key. */
 export function adminDeviceCommands(admin: Command): void {
   const device = admin.command('device').description('devices (every login is a device)');
   adminOptions(device.command('list <team>').description("every device of a team's members").option('--org <name>', "the team's organization")).action((teamName: string, o: Opts) =>
@@ -27,6 +26,18 @@ export function adminDeviceCommands(admin: Command): void {
       if (!d) throw new CliError(`no device ${id}`);
       await node.sessions.revokeDevice(d.userId, d.id);
       print(!!o.json, { deviceId: d.id, userId: d.userId, revoked: true }, `device ${d.id} signed out`);
+    }),
+  );
+
+  const keys = admin.command('keys').description('the keys that sign access tokens');
+  adminOptions(
+    keys
+      .command('rotate')
+      .description('make a new signing key for new tokens; tokens signed before stay valid until they expire (running servers pick it up within a minute; cluster nodes at once when --redis is given)'),
+  ).action((o: Opts) =>
+    withNode(o, async (node) => {
+      const kid = await node.rotateSigningKey();
+      print(!!o.json, { kid }, `new signing key ${kid}`);
     }),
   );
 
