@@ -68,6 +68,13 @@ export class Room {
   /** Of those, the ones the store lacked at the last reconciliation (gone if it lacks them again). */
   private readonly remoteMissing = new Set<string>();
 
+  /** Publishes being written now (a room is never unloaded under one). */
+  private writing = 0;
+  /** When the node last handed this room out (Rooms.get). */
+  touchedAt = 0;
+  /** Since when Rooms has seen it idle at every sweep (undefined: in use at the last one). */
+  idleSince: number | undefined;
+
   private constructor(channel: Prefix, deps: RoomDeps, vector: VersionVector) {
     this.channel = channel;
     this.deps = deps;
@@ -89,6 +96,20 @@ export class Room {
    * other bytes, Unavailable (retryable) when storage fails.
    */
   async publish(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
+    this.writing++;
+    try {
+      return await this.store(obj, from);
+    } finally {
+      this.writing--;
+    }
+  }
+
+  /** Whether nothing uses the room: no subscriber, nobody present, no write under way. */
+  get idle(): boolean {
+    return this.subscribers.size === 0 && this.presence.size === 0 && this.writing === 0;
+  }
+
+  private async store(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
     const device = nameDevice(obj.name);
     const seq = nameSeq(obj.name);
     // An archived channel takes nothing new; a retry of what it stored before still settles as a dup.

@@ -8,6 +8,12 @@ import type { RemoteRoomEvent } from './room-link.ts';
 const PRESENCE_SWEEP_MS = 2_000;
 /** Cluster mode: every this many sweeps, presence is reconciled with the shared store. */
 const RECONCILE_EVERY_SWEEPS = 3;
+/**
+ * A room nobody has used for this long (no subscriber, nobody present, not handed out by
+ * get) is unloaded: memory and, in cluster mode, its bus subscription are freed. The next
+ * use loads it again from the store.
+ */
+export const ROOM_IDLE_MS = 5 * 60_000;
 /** Cluster mode: a heal that could not read the store (it is down too) tries again after this. */
 const HEAL_RETRY_MS = 2_000;
 
@@ -16,6 +22,9 @@ export class Rooms {
   private readonly deps: RoomDeps;
   private readonly rooms = new Map<string, Promise<Room>>();
   private readonly loaded = new Set<Room>();
+  private readonly byKey = new Map<string, Room>();
+  /** Cluster mode: how each loaded room stops following its channel on the bus. */
+  private readonly unfollows = new Map<Room, () => void>();
   private cancelSweep: (() => void) | undefined;
   /** Cluster mode: rooms loaded while the bus was down, with the receiver to follow them with once it is back. */
   private readonly unfollowed = new Map<Room, (event: RemoteRoomEvent) => void>();
@@ -69,12 +78,18 @@ export class Rooms {
   get(channel: Prefix): Promise<Room> {
     const key = channelKey(channel.name);
     let room = this.rooms.get(key);
+    // Handed out: not idle. (Callers use a room right after getting it, so a room is never
+    // unloaded between a get and its use.)
+    const loaded = this.byKey.get(key);
+    if (loaded) loaded.touchedAt = this.deps.clock.now();
     if (!room) {
       room = this.load(channel);
       this.rooms.set(key, room);
       room.then(
         (r) => {
+          r.touchedAt = this.deps.clock.now();
           this.loaded.add(r);
+          this.byKey.set(key, r);
           this.deps.metrics.gauge('rooms', 1);
         },
         () => this.rooms.delete(key),
@@ -96,8 +111,9 @@ export class Rooms {
     for (const [room, receive] of [...this.unfollowed]) {
       if (!link) break;
       try {
-        await link.follow(room.channel, receive);
-        this.unfollowed.delete(room);
+        const stop = await link.follow(room.channel, receive);
+        if (this.unfollowed.delete(room)) this.unfollows.set(room, stop);
+        else stop(); // unloaded meanwhile
       } catch {
         failed = true;
       }
@@ -118,6 +134,7 @@ export class Rooms {
     const tick = () => {
       const now = this.deps.clock.now();
       for (const r of this.loaded) r.sweepPresence(now);
+      this.unloadIdle(now);
       if (this.deps.link && ++sweeps % RECONCILE_EVERY_SWEEPS === 0) {
         for (const r of this.loaded) void r.reconcilePresence().catch(() => undefined);
       }
@@ -132,6 +149,26 @@ export class Rooms {
     this.cancelSweep?.();
     this.cancelSweep = undefined;
     this.following?.stop();
+  }
+
+  /** Unloads rooms idle for ROOM_IDLE_MS. */
+  private unloadIdle(now: number): void {
+    for (const room of [...this.loaded]) {
+      if (!room.idle) {
+        room.idleSince = undefined;
+        continue;
+      }
+      room.idleSince ??= now;
+      if (now - Math.max(room.idleSince, room.touchedAt) < ROOM_IDLE_MS) continue;
+      const key = channelKey(room.channel.name);
+      this.loaded.delete(room);
+      this.byKey.delete(key);
+      this.rooms.delete(key);
+      this.unfollowed.delete(room);
+      this.unfollows.get(room)?.();
+      this.unfollows.delete(room);
+      this.deps.metrics.gauge('rooms', -1);
+    }
   }
 
   /**
@@ -156,7 +193,8 @@ export class Rooms {
       throw e;
     }
     for (const event of early) room.receive(event);
-    if (!unfollow) this.unfollowed.set(room, receive);
+    if (unfollow) this.unfollows.set(room, unfollow);
+    else this.unfollowed.set(room, receive);
     return room;
   }
 
