@@ -32,3 +32,4 @@ export * from './session/connection.ts';
 export * from './session/connection-config.ts';
 export * from './http/api.ts';
 export * from './michat-node.ts';
+export * from './auth/origin-keys.ts';

@@ -59,18 +59,7 @@ export class TokenService {
     // Outside the try: a store that fails is Unavailable, not a reason to log the user out.
     const key = kid === undefined ? undefined : await this.keys.verificationKey(kid);
     if (!key) throw invalid();
-    try {
-      const { payload } = await jwtVerify(token, key.publicKey, { issuer: ISSUER, algorithms: [SIGNING_ALG], currentDate: new Date(this.clock.now()) });
-      const userId = Number(payload.sub);
-      const { un, org, dev } = payload as { un?: unknown; org?: unknown; dev?: unknown };
-      if (!Number.isInteger(userId) || typeof un !== 'string' || !Number.isInteger(org) || !Number.isInteger(dev) || typeof payload.exp !== 'number') {
-        throw new Error('missing claims');
-      }
-      return { userId, username: un, orgId: org as number, deviceId: dev as number, expiresAt: payload.exp * 1000 };
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ERR_JWT_EXPIRED') throw new MichatError('Unauthorized', 'access token expired; refresh it');
-      throw invalid();
-    }
+    return verifiedClaims(token, key.publicKey, this.clock.now());
   }
 
   /** Public keys that verify tokens now (current and not yet retired previous), as a JWKS document. */
@@ -89,6 +78,22 @@ export class TokenService {
   }
 }
 
-function invalid(): MichatError {
+export function invalid(): MichatError {
   return new MichatError('Unauthorized', 'invalid access token');
+}
+
+/** The claims of a token signed by `publicKey`; Unauthorized when forged, malformed or expired at `now`. */
+export async function verifiedClaims(token: string, publicKey: CryptoKey, now: number): Promise<AccessClaims> {
+  try {
+    const { payload } = await jwtVerify(token, publicKey, { issuer: ISSUER, algorithms: [SIGNING_ALG], currentDate: new Date(now) });
+    const userId = Number(payload.sub);
+    const { un, org, dev } = payload as { un?: unknown; org?: unknown; dev?: unknown };
+    if (!Number.isInteger(userId) || typeof un !== 'string' || !Number.isInteger(org) || !Number.isInteger(dev) || typeof payload.exp !== 'number') {
+      throw new Error('missing claims');
+    }
+    return { userId, username: un, orgId: org as number, deviceId: dev as number, expiresAt: payload.exp * 1000 };
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_JWT_EXPIRED') throw new MichatError('Unauthorized', 'access token expired; refresh it');
+    throw invalid();
+  }
 }
