@@ -26,11 +26,14 @@ import { Redis } from 'ioredis';
 import { startPostgres, startRedis, type PostgresServer, type RedisServer } from '@michat/testkit';
 import { sampleUsage, type UsageSample } from './lib/child-ipc.ts';
 import { michatCluster, socketioCluster, type Cluster, type PublisherEvents, type System } from './lib/clusters.ts';
+import { fanoutLoad, type FanoutPhase } from './lib/fanout-load.ts';
+import { deliveriesLine, mean, poolRounds, type FanoutRoundTotals, type FanoutTotals, type Measured } from './lib/fanout-results.ts';
 import { QUIET_BUDGET_MS, QUIET_PERCENT, awaitQuiet, commitMeasured, machineBusyPercent, machineInfo, machineTimes, usageBetween, type SideUsage } from './lib/machine.ts';
-import { PAYLOAD_BYTES, parseTail, tailTs } from './lib/message-tail.ts';
+import { PAYLOAD_BYTES } from './lib/message-tail.ts';
 import { findProcess, processTreeCpuMs } from './lib/proc-cpu.ts';
+import { alternateRounds } from './lib/round.ts';
 import { inBatches, sleep } from './lib/sockets.ts';
-import { round, summarize, table, type LatencySummary } from './lib/stats.ts';
+import { round, table } from './lib/stats.ts';
 
 // ---- options ----------------------------------------------------------------------------
 
@@ -92,16 +95,10 @@ const CONNECT_CONCURRENCY = 50;
 const CLEAN_OTHER_PERCENT = 20;
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 
-// ---- load: subscribers, publishers, phases -----------------------------------------------
+// ---- load: subscribers, publishers, rounds (lib/fanout-load.ts) --------------------------
 
-interface Shape {
+interface Shape extends FanoutPhase {
   name: string;
-  /** Messages per publisher. */
-  messages: number;
-  /** Messages per publisher whose fan-out is incomplete, at most. */
-  window: number;
-  /** Messages per second over all publishers; 0: as fast as the window allows. */
-  rate: number;
 }
 
 interface Usage {
@@ -121,36 +118,15 @@ interface Usage {
   busyBeforePercent: number;
 }
 
-interface Round {
+interface Round extends FanoutRoundTotals {
   round: number;
-  messages: number;
-  expectedDeliveries: number;
-  deliveries: number;
-  shortfall: number;
-  subscribersShort: number;
-  failedPublishes: number;
-  timedOut: boolean;
-  elapsedMs: number;
-  deliveriesPerSec: number;
-  latency: LatencySummary;
-  ackLatency?: LatencySummary;
   usage: Usage;
 }
 
-interface Result {
+interface Result extends FanoutTotals {
   nodes: number;
   system: System;
   shape: string;
-  messages: number;
-  expectedDeliveries: number;
-  deliveries: number;
-  shortfall: number;
-  failedPublishes: number;
-  timedOut: boolean;
-  elapsedMs: number;
-  deliveriesPerSec: number;
-  latency: LatencySummary;
-  ackLatency?: LatencySummary;
   /** Means over the rounds pooled. */
   usage: Usage;
   /** Rounds pooled: the clean ones, or all when none was clean. */
@@ -158,15 +134,9 @@ interface Result {
   rounds: Round[];
 }
 
-interface Measured {
-  round: Round;
-  latencies: Float64Array;
-  acks: Float64Array;
-}
-
 interface Side {
   cluster: Cluster;
-  run(shape: Shape, round: number): Promise<Measured>;
+  run(shape: Shape, round: number): Promise<Measured<Round>>;
   close(): Promise<void>;
 }
 
@@ -174,149 +144,35 @@ interface Side {
 async function openSide(cluster: Cluster, n: number, serverCpu: () => Promise<{ redisMs: number; postgresMs: number }>): Promise<Side> {
   const label = `${cluster.system} × ${n}`;
   try {
-    // Per-phase state, read by the hot handlers.
-    let phase: { first: number; last: number; window: number; rate: number; measured: boolean } | undefined;
-    let counts = new Uint32Array(0);
-    let perSubscriber = new Uint32Array(SUBSCRIBERS);
-    let latencies = new Float64Array(0);
-    let sentAt = new Float64Array(0);
-    let ackSamples: number[] = [];
-    let delivered = 0;
-    let completed = 0;
-    let failed = 0;
-    let startedAt = 0;
-    let lastDelivery = 0;
-    let lastProgress = 0;
-    let phaseDone: (() => void) | undefined;
-    let nextMessage = 1;
-    let checked = false;
-    const next = new Array<number>(PUBLISHERS).fill(0);
-    const inFlight = new Array<number>(PUBLISHERS).fill(0);
-    const pacers = new Array<NodeJS.Timeout | undefined>(PUBLISHERS).fill(undefined);
     const sends: Array<(k: number) => void> = [];
-
-    // Message k belongs to publisher (k - first) mod P; its schedule (paced) is first + (k - first) / rate.
-    const pump = (p: number) => {
-      const ph = phase;
-      if (!ph) return;
-      while (inFlight[p]! < ph.window && next[p]! <= ph.last) {
-        const k = next[p]!;
-        if (ph.rate > 0) {
-          const due = startedAt + ((k - ph.first) * 1000) / ph.rate;
-          const now = performance.now();
-          if (now < due) {
-            pacers[p] ??= setTimeout(() => {
-              pacers[p] = undefined;
-              pump(p);
-            }, due - now);
-            return;
-          }
-        }
-        next[p] = k + PUBLISHERS;
-        inFlight[p]!++;
-        sentAt[k - ph.first] = performance.now();
-        sends[p]!(k);
-      }
-    };
-    const complete = (k: number) => {
-      const ph = phase!;
-      const p = (k - ph.first) % PUBLISHERS;
-      inFlight[p]!--;
-      completed++;
-      lastProgress = performance.now();
-      if (completed === ph.last - ph.first + 1) phaseDone?.();
-      else pump(p);
-    };
-    const onDelivery = (sub: number, data: Buffer): boolean => {
-      const k = parseTail(data, cluster.trailing);
-      if (k < 0 || !phase || k < phase.first || k > phase.last) return k >= 0;
-      const now = performance.now();
-      if (!checked) {
-        checked = true;
-        cluster.check(data, k);
-      }
-      if (phase.measured) latencies[delivered] = now - tailTs;
-      delivered++;
-      perSubscriber[sub]!++;
-      lastDelivery = now;
-      if (++counts[k - phase.first]! === SUBSCRIBERS) complete(k);
-      return true;
-    };
+    const load = fanoutLoad({
+      subscribers: SUBSCRIBERS,
+      publishers: PUBLISHERS,
+      send: (p, k) => sends[p]!(k),
+      check: (data, k) => cluster.check(data, k),
+      trailing: cluster.trailing,
+      acks: cluster.system === 'michat',
+      stallMs: STALL_MS,
+      capMs: RUN_CAP_MS,
+    });
     const events: PublisherEvents = {
-      ack(k) {
-        if (phase?.measured && k >= phase.first && k <= phase.last) ackSamples.push(performance.now() - sentAt[k - phase.first]!);
-      },
+      ack: (k) => load.ack(k),
       failed(k, why) {
-        if (!phase || k < phase.first || k > phase.last) return;
-        console.error(`  ${label}: publish ${k} failed: ${why}`);
-        failed++;
-        complete(k);
+        if (load.fail(k)) console.error(`  ${label}: publish ${k} failed: ${why}`);
       },
     };
-
-    await inBatches(SUBSCRIBERS, CONNECT_CONCURRENCY, (i) => cluster.subscribe(i, (data) => onDelivery(i, data)));
+    await inBatches(SUBSCRIBERS, CONNECT_CONCURRENCY, (i) => cluster.subscribe(i, (data) => load.deliver(i, data)));
     for (let p = 0; p < PUBLISHERS; p++) sends.push(await cluster.publisher(p, events));
 
-    const runPhase = async (shape: Shape, measured: boolean): Promise<{ timedOut: boolean; elapsedMs: number; messages: number }> => {
-      const count = shape.messages * PUBLISHERS;
-      const first = nextMessage;
-      nextMessage += count;
-      phase = { first, last: first + count - 1, window: shape.window, rate: shape.rate, measured };
-      counts = new Uint32Array(count);
-      perSubscriber = new Uint32Array(SUBSCRIBERS);
-      latencies = new Float64Array(measured ? count * SUBSCRIBERS : 0);
-      sentAt = new Float64Array(count);
-      ackSamples = [];
-      delivered = 0;
-      completed = 0;
-      failed = 0;
-      for (let p = 0; p < PUBLISHERS; p++) {
-        next[p] = first + p;
-        inFlight[p] = 0;
-      }
-      startedAt = performance.now();
-      lastProgress = startedAt;
-      lastDelivery = startedAt;
-      let timedOut = false;
-      await new Promise<void>((resolve) => {
-        const watchdog = setInterval(() => {
-          const now = performance.now();
-          if (now - lastProgress > STALL_MS || now - startedAt > RUN_CAP_MS) {
-            timedOut = true;
-            finish();
-          }
-        }, 250);
-        const finish = () => {
-          clearInterval(watchdog);
-          for (let p = 0; p < PUBLISHERS; p++) {
-            if (pacers[p]) clearTimeout(pacers[p]);
-            pacers[p] = undefined;
-          }
-          phaseDone = undefined;
-          resolve();
-        };
-        phaseDone = finish;
-        if (count === 0) finish();
-        else for (let p = 0; p < PUBLISHERS; p++) pump(p);
-      });
-      phase = undefined;
-      return { timedOut, elapsedMs: lastDelivery - startedAt, messages: count };
-    };
-
-    if (WARMUP > 0) {
-      const w = await runPhase({ name: 'warm-up', messages: WARMUP, window: WINDOW, rate: 0 }, false);
-      if (w.timedOut) console.error(`  ${label}: warm-up timed out after ${delivered} of ${w.messages * SUBSCRIBERS} deliveries`);
-      await sleep(200);
-    }
-
-    const run = async (shape: Shape, roundNo: number): Promise<Measured> => {
+    await load.warmUp({ messages: WARMUP, window: WINDOW, rate: 0 }, label);
+    const run = async (shape: Shape, roundNo: number): Promise<Measured<Round>> => {
       const busyBeforePercent = await awaitQuiet();
       const n0 = await Promise.all(cluster.nodes.map((s) => s.usage()));
       const l0 = sampleUsage();
       const m0 = machineTimes();
       const s0 = await serverCpu();
       const t0 = performance.now();
-      const res = await runPhase(shape, true);
+      await load.measure(shape);
       const wallMs = performance.now() - t0;
       const s1 = await serverCpu();
       const m1 = machineTimes();
@@ -328,24 +184,10 @@ async function openSide(cluster: Cluster, n: number, serverCpu: () => Promise<{ 
       const redisCpuPercent = round(((s1.redisMs - s0.redisMs) / wallMs) * 100);
       const postgresCpuPercent = round(((s1.postgresMs - s0.postgresMs) / wallMs) * 100);
       const busyPercent = machineBusyPercent(m0, m1);
-      const expected = res.messages * SUBSCRIBERS;
-      let short = 0;
-      for (const c of perSubscriber) if (c < res.messages) short++;
-      const samples = latencies.slice(0, delivered);
-      const acks = Float64Array.from(ackSamples);
+      const { totals, latencies, acks } = load.results();
       const r: Round = {
         round: roundNo,
-        messages: res.messages,
-        expectedDeliveries: expected,
-        deliveries: delivered,
-        shortfall: expected - delivered,
-        subscribersShort: short,
-        failedPublishes: failed,
-        timedOut: res.timedOut,
-        elapsedMs: round(res.elapsedMs, 1),
-        deliveriesPerSec: round((delivered / res.elapsedMs) * 1000),
-        latency: summarize(samples.slice()),
-        ...(cluster.system === 'michat' ? { ackLatency: summarize(acks.slice()) } : {}),
+        ...totals,
         usage: {
           nodesCpuPercent,
           nodeLoopMaxPercent: Math.max(...nodeUsage.map((u) => u.eventLoopPercent)),
@@ -358,13 +200,12 @@ async function openSide(cluster: Cluster, n: number, serverCpu: () => Promise<{ 
         },
       };
       console.log(
-        `  ${label.padEnd(13)} ${shape.name.padEnd(16)} round ${roundNo}: ${r.deliveries.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} deliveries in ${Math.round(r.elapsedMs)} ms` +
-          ` → ${r.deliveriesPerSec.toLocaleString('en-US')}/s, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms` +
+        `  ${label.padEnd(13)} ${shape.name.padEnd(16)} round ${roundNo}: ${deliveriesLine(r)}` +
           ` (nodes CPU ${nodesCpuPercent}%, busiest loop ${r.usage.nodeLoopMaxPercent}%; load generator CPU ${loadgen.cpuPercent}%; Redis ${redisCpuPercent}%; PostgreSQL ${postgresCpuPercent}%; other load ${r.usage.otherPercent}%)` +
           `${r.failedPublishes ? ` ${r.failedPublishes} FAILED` : ''}${r.timedOut ? ' TIMED OUT' : ''}`,
       );
       await sleep(200);
-      return { round: r, latencies: samples, acks };
+      return { round: r, latencies, acks };
     };
     return { cluster, run, close: () => cluster.close() };
   } catch (e) {
@@ -378,53 +219,27 @@ const isClean = (r: Round) => r.usage.otherPercent <= CLEAN_OTHER_PERCENT;
 const roundLabel = (r: Round) =>
   `${isClean(r) ? r.deliveriesPerSec.toLocaleString('en-US') : `(${r.deliveriesPerSec.toLocaleString('en-US')}, other load ${r.usage.otherPercent}%)`}${r.timedOut ? ' timed out' : ''}`;
 
-/**
- * Pools the clean rounds (all, when none was clean): deliveries over summed time, latency
- * over every sample, usage as means. Shortfalls and failures count over every round.
- */
-function pool(nodes: number, system: System, shape: Shape, measured: Measured[]): Result {
-  const all = measured.some((m) => isClean(m.round)) ? measured.filter((m) => isClean(m.round)) : measured;
-  const rs = all.map((m) => m.round);
-  const every = measured.map((m) => m.round);
-  const sum = (f: (r: Round) => number) => rs.reduce((t, r) => t + f(r), 0);
-  const mean = (f: (r: Round) => number) => round(sum(f) / rs.length);
-  const concat = (arrays: Float64Array[]) => {
-    const out = new Float64Array(arrays.reduce((t, a) => t + a.length, 0));
-    let at = 0;
-    for (const a of arrays) {
-      out.set(a, at);
-      at += a.length;
-    }
-    return out;
-  };
-  const deliveries = sum((r) => r.deliveries);
-  const elapsedMs = sum((r) => r.elapsedMs);
+/** Pools the clean rounds (all, when none was clean; see poolRounds), usage as means. */
+function pool(nodes: number, system: System, shape: Shape, measured: Array<Measured<Round>>): Result {
+  const { totals, used } = poolRounds(measured, isClean, system === 'michat');
+  const m = (f: (r: Round) => number) => mean(used, f);
   return {
     nodes,
     system,
     shape: shape.name,
-    messages: sum((r) => r.messages),
-    expectedDeliveries: sum((r) => r.expectedDeliveries),
-    deliveries,
-    shortfall: every.reduce((t, r) => t + r.shortfall, 0),
-    failedPublishes: every.reduce((t, r) => t + r.failedPublishes, 0),
-    timedOut: every.some((r) => r.timedOut),
-    elapsedMs: round(elapsedMs, 1),
-    deliveriesPerSec: round((deliveries / elapsedMs) * 1000),
-    latency: summarize(concat(all.map((m) => m.latencies))),
-    ...(system === 'michat' ? { ackLatency: summarize(concat(all.map((m) => m.acks))) } : {}),
+    ...totals,
     usage: {
-      nodesCpuPercent: mean((r) => r.usage.nodesCpuPercent),
-      nodeLoopMaxPercent: mean((r) => r.usage.nodeLoopMaxPercent),
-      loadgen: { cpuPercent: mean((r) => r.usage.loadgen.cpuPercent), eventLoopPercent: mean((r) => r.usage.loadgen.eventLoopPercent) },
-      redisCpuPercent: mean((r) => r.usage.redisCpuPercent),
-      postgresCpuPercent: mean((r) => r.usage.postgresCpuPercent),
-      busyPercent: mean((r) => r.usage.busyPercent),
-      otherPercent: mean((r) => r.usage.otherPercent),
-      busyBeforePercent: mean((r) => r.usage.busyBeforePercent),
+      nodesCpuPercent: m((r) => r.usage.nodesCpuPercent),
+      nodeLoopMaxPercent: m((r) => r.usage.nodeLoopMaxPercent),
+      loadgen: { cpuPercent: m((r) => r.usage.loadgen.cpuPercent), eventLoopPercent: m((r) => r.usage.loadgen.eventLoopPercent) },
+      redisCpuPercent: m((r) => r.usage.redisCpuPercent),
+      postgresCpuPercent: m((r) => r.usage.postgresCpuPercent),
+      busyPercent: m((r) => r.usage.busyPercent),
+      otherPercent: m((r) => r.usage.otherPercent),
+      busyBeforePercent: m((r) => r.usage.busyBeforePercent),
     },
-    roundsUsed: rs.length,
-    rounds: every,
+    roundsUsed: used.length,
+    rounds: measured.map((x) => x.round),
   };
 }
 
@@ -486,10 +301,7 @@ try {
         sides.push(await openSide(cluster, n, serverCpu));
       }
       for (const shape of shapes) {
-        const rounds = new Map<Side, Measured[]>(sides.map((s) => [s, []]));
-        for (let r = 1; r <= ROUNDS; r++) {
-          for (const side of r % 2 === 1 ? sides : [...sides].reverse()) rounds.get(side)!.push(await side.run(shape, r));
-        }
+        const rounds = await alternateRounds(sides, ROUNDS, (side, r) => side.run(shape, r));
         for (const side of sides) results.push(pool(n, side.cluster.system, shape, rounds.get(side)!));
       }
     } finally {

@@ -22,9 +22,12 @@ import { decodeServerFrame, type Session } from '@michat/protocol';
 import { startChild, type ServerChild } from './lib/child.ts';
 import { sampleUsage } from './lib/child-ipc.ts';
 import { formatSummary, summarizeProfileFile, type ProfileSummary } from './lib/cpu-profile.ts';
+import { fanoutLoad } from './lib/fanout-load.ts';
+import { deliveriesLine, mean, poolRounds, type FanoutRoundTotals, type FanoutTotals, type Measured } from './lib/fanout-results.ts';
 import { QUIET_PERCENT, awaitQuiet, commitMeasured, machineBusyPercent, machineInfo, machineTimes, usageBetween, type SideUsage } from './lib/machine.ts';
-import { PAYLOAD_BYTES, hasTail, messageText, parseTail, tailTs } from './lib/message-tail.ts';
+import { PAYLOAD_BYTES, hasTail, messageText } from './lib/message-tail.ts';
 import { MichatApi, benchChannel, channelName, join, pubFrame } from './lib/michat-bootstrap.ts';
+import { alternateRounds, runRound } from './lib/round.ts';
 import { inBatches, michatConnect, michatSubscribe, openSocket, sleep } from './lib/sockets.ts';
 import { round, summarize, table, type LatencySummary } from './lib/stats.ts';
 
@@ -163,52 +166,19 @@ const profileFiles: string[] = [];
 
 type Peer = 'bare-ws' | 'michat';
 
-interface FanoutPhase {
-  /** Publisher seqs [first, last]. */
-  first: number;
-  last: number;
-  window: number;
-  /** Messages per second (0: as fast as the window allows). */
-  rate: number;
-  measured: boolean;
-}
-
 /** One measured round of one shape against one peer. */
-interface FanoutRound {
+interface FanoutRound extends FanoutRoundTotals {
   round: number;
-  messages: number;
-  expectedDeliveries: number;
-  deliveries: number;
-  shortfall: number;
-  subscribersShort: number;
-  failedPublishes: number;
-  timedOut: boolean;
-  elapsedMs: number;
-  deliveriesPerSec: number;
-  latency: LatencySummary;
-  /** michat only: publish → ack. */
-  ackLatency?: LatencySummary;
   server: SideUsage;
   loadgen: SideUsage;
   machine: MachineUsage;
 }
 
-/** All rounds of one shape against one peer, pooled: deliveries over summed time, latency over all samples. */
-interface FanoutResult {
+/** All rounds of one shape against one peer, pooled (see poolRounds). */
+interface FanoutResult extends FanoutTotals {
   peer: Peer;
   shape: string;
   subscribers: number;
-  messages: number;
-  expectedDeliveries: number;
-  deliveries: number;
-  /** Missing deliveries, failed publishes, time-outs: over every round, pooled or not. */
-  shortfall: number;
-  failedPublishes: number;
-  timedOut: boolean;
-  elapsedMs: number;
-  deliveriesPerSec: number;
-  latency: LatencySummary;
-  ackLatency?: LatencySummary;
   /** Means over the rounds. */
   server: SideUsage;
   loadgen: SideUsage;
@@ -226,8 +196,8 @@ interface FanoutShape {
 }
 
 interface FanoutPeer {
-  /** One measured round of `shape`; `latencies` holds every delivery's latency (ms). */
-  run(shape: FanoutShape, round: number): Promise<{ result: FanoutRound; latencies: Float64Array; acks: Float64Array }>;
+  /** One measured round of `shape`, with every delivery's and ack's latency (ms). */
+  run(shape: FanoutShape, round: number): Promise<Measured<FanoutRound>>;
   close(): Promise<void>;
 }
 
@@ -260,186 +230,56 @@ async function openFanout(peer: Peer): Promise<FanoutPeer> {
       channel.set([1, 0, 0x10, 0x01, 0, 0x01, 0, 0, 0x01]); // any name: the bare peer never looks
     }
 
-    // Per-run state, read by the hot message handler.
-    let phase: FanoutPhase | undefined;
-    let counts = new Uint16Array(0);
-    let perSubscriber = new Uint32Array(SUBSCRIBERS);
-    let latencies = new Float64Array(0);
-    let delivered = 0;
-    let lastDelivery = 0;
-    let lastProgress = 0;
-    let completed = 0;
-    let failed = 0;
-    let inFlight = 0;
-    let nextSeq = 1;
-    let phaseDone: (() => void) | undefined;
-    const sentAt = new Map<number, number>();
-    let ackSamples: number[] = [];
-    let checkedOne = false;
-
-    const complete = () => {
-      inFlight--;
-      completed++;
-      lastProgress = performance.now();
-      if (phase && completed === phase.last - phase.first + 1) phaseDone?.();
-      else pump();
-    };
-    const onDelivery = (sub: number, data: Buffer): boolean => {
-      const seq = parseTail(data);
-      if (seq < 0 || !phase || seq < phase.first || seq > phase.last) return seq >= 0;
-      const now = performance.now();
-      if (!checkedOne) {
-        checkedOne = true;
-        checkDelivery(peer, data, seq);
-      }
-      if (phase.measured) latencies[delivered] = now - tailTs;
-      delivered++;
-      perSubscriber[sub]!++;
-      lastDelivery = now;
-      if (++counts[seq - phase.first]! === SUBSCRIBERS) complete();
-      return true;
-    };
+    // One publisher: message seq is also its name's seq and its pub frame's id.
+    let pubWs: WebSocket;
+    const device = publisher?.deviceId ?? 1;
+    const load = fanoutLoad({
+      subscribers: SUBSCRIBERS,
+      publishers: 1,
+      send: (_p, seq) => pubWs.send(pubFrame(channel, device, seq, seq, messageText(seq))),
+      check: (data, seq) => checkDelivery(peer, data, seq),
+      trailing: 0,
+      acks: peer === 'michat',
+      stallMs: STALL_MS,
+      capMs: RUN_CAP_MS,
+    });
 
     // Subscribers.
     await inBatches(SUBSCRIBERS, CONNECT_CONCURRENCY, async (i) => {
       const ws = await openSocket(server.wsUrl);
       sockets.push(ws);
       ws.on('error', () => undefined);
-      if (peer === 'bare-ws') ws.on('message', (data: Buffer) => onDelivery(i, data));
-      else await michatSubscribe(ws, readerSessions[i % readerSessions.length]!.accessToken, channel, (data) => onDelivery(i, data), `subscriber ${i}`);
+      if (peer === 'bare-ws') ws.on('message', (data: Buffer) => load.deliver(i, data));
+      else await michatSubscribe(ws, readerSessions[i % readerSessions.length]!.accessToken, channel, (data) => load.deliver(i, data), `subscriber ${i}`);
     });
 
     // Publisher.
-    let pubWs: WebSocket;
-    const device = publisher?.deviceId ?? 1;
     if (peer === 'michat') {
       pubWs = await michatConnect(server.wsUrl, publisher!.accessToken);
       pubWs.on('message', (data: Buffer) => {
         const d = decodeServerFrame(data);
         if (!d.ok) return;
         const f = d.frame;
-        if (f.t === 'ack') {
-          const t0 = sentAt.get(f.id);
-          sentAt.delete(f.id);
-          if (t0 !== undefined && phase?.measured) ackSamples.push(performance.now() - t0);
-        } else if (f.t === 'err' && f.id !== undefined && phase && f.id >= phase.first && f.id <= phase.last) {
-          console.error(`  publish ${f.id} failed: ${f.kind} ${f.msg}`);
-          sentAt.delete(f.id);
-          failed++;
-          complete();
-        }
+        if (f.t === 'ack') load.ack(f.id);
+        else if (f.t === 'err' && f.id !== undefined && load.fail(f.id)) console.error(`  publish ${f.id} failed: ${f.kind} ${f.msg}`);
       });
     } else {
       pubWs = await openSocket(server.wsUrl);
     }
     sockets.push(pubWs);
 
-    let startedAt = 0;
-    let pacer: NodeJS.Timeout | undefined;
-    const pump = () => {
-      const p = phase;
-      if (!p) return;
-      while (inFlight < p.window && nextSeq <= p.last) {
-        if (p.rate > 0) {
-          const due = startedAt + ((nextSeq - p.first) * 1000) / p.rate;
-          const now = performance.now();
-          if (now < due) {
-            pacer ??= setTimeout(() => {
-              pacer = undefined;
-              pump();
-            }, Math.max(0, due - now));
-            return;
-          }
-        }
-        const seq = nextSeq++;
-        const frame = pubFrame(channel, device, seq, seq, messageText(seq));
-        if (peer === 'michat') sentAt.set(seq, performance.now());
-        inFlight++;
-        pubWs.send(frame);
-      }
-    };
-
-    const runPhase = async (p: FanoutPhase): Promise<{ timedOut: boolean; elapsedMs: number }> => {
-      const count = p.last - p.first + 1;
-      phase = p;
-      counts = new Uint16Array(count);
-      perSubscriber = new Uint32Array(SUBSCRIBERS);
-      latencies = new Float64Array(p.measured ? count * SUBSCRIBERS : 0);
-      delivered = 0;
-      completed = 0;
-      failed = 0;
-      inFlight = 0;
-      ackSamples = [];
-      startedAt = performance.now();
-      lastProgress = startedAt;
-      lastDelivery = startedAt;
-      let timedOut = false;
-      await new Promise<void>((resolve) => {
-        const watchdog = setInterval(() => {
-          const now = performance.now();
-          if (now - lastProgress > STALL_MS || now - startedAt > RUN_CAP_MS) {
-            timedOut = true;
-            finish();
-          }
-        }, 250);
-        const finish = () => {
-          clearInterval(watchdog);
-          if (pacer) clearTimeout(pacer);
-          pacer = undefined;
-          phaseDone = undefined;
-          resolve();
-        };
-        phaseDone = finish;
-        if (count === 0) finish();
-        else pump();
-      });
-      const elapsedMs = lastDelivery - startedAt;
-      phase = undefined;
-      return { timedOut, elapsedMs };
-    };
-
-    // Warm-up (not measured), then each shape.
-    if (FANOUT_WARMUP > 0) {
-      const w = await runPhase({ first: nextSeq, last: nextSeq + FANOUT_WARMUP - 1, window: WINDOW, rate: 0, measured: false });
-      if (w.timedOut) console.error(`  ${peer}: warm-up timed out after ${delivered} of ${FANOUT_WARMUP * SUBSCRIBERS} deliveries`);
-      await sleep(200);
-    }
-    const run = async (shape: FanoutShape, roundNo: number) => {
-      const first = nextSeq;
-      const messages = shape.messages;
-      const { result, server: su, loadgen, machine: mu } = await measureUsage(server, roundNo === 1 ? `${peer} fanout ${shape.name}` : undefined, () =>
-        runPhase({ first, last: first + messages - 1, window: shape.window, rate: shape.rate, measured: true }),
-      );
-      nextSeq = first + messages;
-      const expected = messages * SUBSCRIBERS;
-      let short = 0;
-      for (const c of perSubscriber) if (c < messages) short++;
-      const samples = latencies.slice(0, delivered);
-      const acks = Float64Array.from(ackSamples);
-      const r: FanoutRound = {
-        round: roundNo,
-        messages,
-        expectedDeliveries: expected,
-        deliveries: delivered,
-        shortfall: expected - delivered,
-        subscribersShort: short,
-        failedPublishes: failed,
-        timedOut: result.timedOut,
-        elapsedMs: round(result.elapsedMs, 1),
-        deliveriesPerSec: round((delivered / result.elapsedMs) * 1000),
-        latency: summarize(samples.slice()),
-        ...(peer === 'michat' ? { ackLatency: summarize(acks.slice()) } : {}),
-        server: su,
-        loadgen,
-        machine: mu,
-      };
+    // Warm-up (not measured), then measured rounds on demand.
+    await load.warmUp({ messages: FANOUT_WARMUP, window: WINDOW, rate: 0 }, peer);
+    const run = async (shape: FanoutShape, roundNo: number): Promise<Measured<FanoutRound>> => {
+      const { server: su, loadgen, machine: mu } = await measureUsage(server, roundNo === 1 ? `${peer} fanout ${shape.name}` : undefined, () => load.measure(shape));
+      const { totals, latencies, acks } = load.results();
+      const r: FanoutRound = { round: roundNo, ...totals, server: su, loadgen, machine: mu };
       console.log(
-        `  ${peer.padEnd(7)} ${shape.name.padEnd(16)} round ${roundNo}: ${r.deliveries.toLocaleString('en-US')}/${expected.toLocaleString('en-US')} deliveries in ${Math.round(r.elapsedMs)} ms` +
-          ` → ${r.deliveriesPerSec.toLocaleString('en-US')}/s, p50 ${r.latency.p50Ms} ms, p99 ${r.latency.p99Ms} ms` +
+        `  ${peer.padEnd(7)} ${shape.name.padEnd(16)} round ${roundNo}: ${deliveriesLine(r)}` +
           ` (server CPU ${su.cpuPercent}%, loop ${su.eventLoopPercent}%; load generator CPU ${loadgen.cpuPercent}%, loop ${loadgen.eventLoopPercent}%; other load ${mu.otherPercent}%)${r.timedOut ? ' TIMED OUT' : ''}`,
       );
       await sleep(200);
-      return { result: r, latencies: samples, acks };
+      return { round: r, latencies, acks };
     };
     return { run, close };
   } catch (e) {
@@ -449,42 +289,19 @@ async function openFanout(peer: Peer): Promise<FanoutPeer> {
 }
 
 /** Pools the clean rounds (or all, when none is clean) of one peer and shape. */
-function pool(peer: Peer, shape: FanoutShape, all: Array<{ result: FanoutRound; latencies: Float64Array; acks: Float64Array }>): FanoutResult {
-  const rounds = all.some((r) => isClean(r.result)) ? all.filter((r) => isClean(r.result)) : all;
-  const rs = rounds.map((r) => r.result);
-  const sum = (f: (r: FanoutRound) => number) => rs.reduce((t, r) => t + f(r), 0);
-  const concat = (arrays: Float64Array[]) => {
-    const out = new Float64Array(arrays.reduce((t, a) => t + a.length, 0));
-    let at = 0;
-    for (const a of arrays) {
-      out.set(a, at);
-      at += a.length;
-    }
-    return out;
-  };
-  const mean = (f: (r: FanoutRound) => number) => round(sum(f) / rs.length);
-  const deliveries = sum((r) => r.deliveries);
-  const elapsedMs = sum((r) => r.elapsedMs);
+function pool(peer: Peer, shape: FanoutShape, measured: Array<Measured<FanoutRound>>): FanoutResult {
+  const { totals, used } = poolRounds(measured, isClean, peer === 'michat');
+  const m = (f: (r: FanoutRound) => number) => mean(used, f);
   return {
     peer,
     shape: shape.name,
     subscribers: SUBSCRIBERS,
-    messages: sum((r) => r.messages),
-    expectedDeliveries: sum((r) => r.expectedDeliveries),
-    deliveries,
-    // Shortfalls and failures count over every round, pooled or not.
-    shortfall: all.reduce((t, r) => t + r.result.shortfall, 0),
-    failedPublishes: all.reduce((t, r) => t + r.result.failedPublishes, 0),
-    timedOut: all.some((r) => r.result.timedOut),
-    elapsedMs: round(elapsedMs, 1),
-    deliveriesPerSec: round((deliveries / elapsedMs) * 1000),
-    latency: summarize(concat(rounds.map((r) => r.latencies))),
-    ...(peer === 'michat' ? { ackLatency: summarize(concat(rounds.map((r) => r.acks))) } : {}),
-    server: { cpuPercent: mean((r) => r.server.cpuPercent), eventLoopPercent: mean((r) => r.server.eventLoopPercent) },
-    loadgen: { cpuPercent: mean((r) => r.loadgen.cpuPercent), eventLoopPercent: mean((r) => r.loadgen.eventLoopPercent) },
-    machine: { busyBeforePercent: mean((r) => r.machine.busyBeforePercent), busyPercent: mean((r) => r.machine.busyPercent), otherPercent: mean((r) => r.machine.otherPercent) },
-    roundsUsed: rs.length,
-    rounds: all.map((r) => r.result),
+    ...totals,
+    server: { cpuPercent: m((r) => r.server.cpuPercent), eventLoopPercent: m((r) => r.server.eventLoopPercent) },
+    loadgen: { cpuPercent: m((r) => r.loadgen.cpuPercent), eventLoopPercent: m((r) => r.loadgen.eventLoopPercent) },
+    machine: { busyBeforePercent: m((r) => r.machine.busyBeforePercent), busyPercent: m((r) => r.machine.busyPercent), otherPercent: m((r) => r.machine.otherPercent) },
+    roundsUsed: used.length,
+    rounds: measured.map((x) => x.round),
   };
 }
 
@@ -604,23 +421,19 @@ async function durable(variant: DurableVariant): Promise<DurableResult> {
       const startedAt = performance.now();
       lastProgress = startedAt;
       lastAck = startedAt;
-      let timedOut = false;
-      await new Promise<void>((resolve) => {
-        const watchdog = setInterval(() => {
-          const now = performance.now();
-          if (now - lastProgress > STALL_MS || now - startedAt > RUN_CAP_MS) {
-            timedOut = true;
-            finish();
-          }
-        }, 250);
-        const finish = () => {
-          clearInterval(watchdog);
+      const { timedOut } = await runRound({
+        stallMs: STALL_MS,
+        capMs: RUN_CAP_MS,
+        startedAt,
+        lastProgress: () => lastProgress,
+        start: (done) => {
+          phaseDone = done;
+          if (total === 0) done();
+          else for (const c of conns) pump(c);
+        },
+        onFinish: () => {
           phaseDone = undefined;
-          resolve();
-        };
-        phaseDone = finish;
-        if (total === 0) finish();
-        else for (const c of conns) pump(c);
+        },
       });
       return { timedOut, elapsedMs: lastAck - startedAt };
     };
@@ -700,10 +513,7 @@ if (RUN_FANOUT) {
   try {
     for (const peer of peers) open.set(peer, await openFanout(peer));
     for (const shape of fanoutShapes) {
-      const rounds = new Map<Peer, Array<Awaited<ReturnType<FanoutPeer['run']>>>>(peers.map((p) => [p, []]));
-      for (let r = 1; r <= FANOUT_ROUNDS; r++) {
-        for (const peer of r % 2 === 1 ? peers : [...peers].reverse()) rounds.get(peer)!.push(await open.get(peer)!.run(shape, r));
-      }
+      const rounds = await alternateRounds(peers, FANOUT_ROUNDS, (peer, r) => open.get(peer)!.run(shape, r));
       for (const peer of peers) fanout.push(pool(peer, shape, rounds.get(peer)!));
     }
   } finally {
