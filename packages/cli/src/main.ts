@@ -5,6 +5,7 @@ import { loginCommand } from './commands/login.ts';
 import { directoryCommands } from './commands/directory.ts';
 import { messageCommands } from './commands/messages.ts';
 import { dumpCommands } from './commands/dump.ts';
+import { discoverCommand } from './commands/discover.ts';
 import { reportError } from './output.ts';
 
 const program = new Command()
@@ -20,6 +21,7 @@ loginCommand(program);
 directoryCommands(program);
 messageCommands(program);
 dumpCommands(program);
+discoverCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,5 @@
 import type { ConnectionConfig, RateLimitConfig } from '@michat/core';
+import type { Discovery } from '@michat/discovery';
 import { rateLimitsFromEnv } from './rate-spec.ts';
 
 export interface ServerConfig {
@@ -22,6 +23,10 @@ export interface ServerConfig {
   trustProxy: boolean;
   /** Milliseconds SIGTERM waits for connections to leave before closing. */
   drainMs: number;
+  /** Announce this server on the local network (DNS-SD over mDNS) under this name. */
+  announce: string | undefined;
+  /** How to announce (default: multicast DNS; tests pass a unicast one). */
+  discovery: Discovery | undefined;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -37,6 +42,8 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   rateLimits: {},
   trustProxy: false,
   drainMs: 5_000,
+  announce: undefined,
+  discovery: undefined,
 };
 
 /** Reads MICHAT_* environment variables over the defaults (flags override both, in the CLI). */
@@ -56,6 +63,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Partial<
   if (Object.keys(connection).length) out.connection = connection;
   const rateLimits = rateLimitsFromEnv(env);
   if (rateLimits) out.rateLimits = rateLimits;
+  if (env.MICHAT_ANNOUNCE) out.announce = env.MICHAT_ANNOUNCE;
   if (env.MICHAT_TRUST_PROXY) out.trustProxy = ['1', 'true', 'yes'].includes(env.MICHAT_TRUST_PROXY.toLowerCase());
   return out;
 }

@@ -5,6 +5,7 @@ import { getRequestListener } from '@hono/node-server';
 import { pino } from 'pino';
 import { MemoryKvStore, MichatNode, type KvStore } from '@michat/core';
 import { SqliteKvStore } from '@michat/store-sqlite';
+import { DnsSdDiscovery } from '@michat/discovery';
 import { openSharedParts, type SharedParts } from './cluster-parts.ts';
 import { DEFAULT_SERVER_CONFIG, checkConfig, type ServerConfig } from './config.ts';
 import { createHttpApp } from './http-app.ts';
@@ -62,6 +63,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, store: describeStore(config), cluster: bus ? (node.cluster?.nodeId ?? null) : null }, 'michat listening');
+  const stopAnnouncing =
+    config.announce === undefined ? undefined : await (config.discovery ?? new DnsSdDiscovery()).announce({ name: config.announce, kind: 'server', port, path: WS_PATH });
 
   let closing: Promise<void> | undefined;
   const drain = async () => {
@@ -71,6 +74,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   };
   const close = () =>
     (closing ??= (async () => {
+      await stopAnnouncing?.();
       await drain();
       for (const ws of wss.clients) ws.terminate();
       wss.close();

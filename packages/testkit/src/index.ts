@@ -5,3 +5,4 @@ export * from './servers/postgres-server.ts';
 export * from './servers/redis-server.ts';
 export * from './bus-tests.ts';
 export * from './presence-tests.ts';
+export { freePort, freeUdpPort } from './servers/free-port.ts';

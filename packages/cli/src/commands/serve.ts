@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { ServerConfig } from '@michat/server';
+import { hostname } from 'node:os';
 import { parsePort, parsePositive } from '../output.ts';
+import { parseHostPort } from './discover.ts';
 
 interface ServeOptions {
   host?: string;
@@ -10,6 +12,8 @@ interface ServeOptions {
   database?: string;
   redis?: string;
   clusterPrefix?: string;
+  announce?: string | boolean;
+  announceUnicast?: { host: string; port: number };
   logLevel?: string;
   sqliteSync?: string;
   rate?: number;
@@ -32,6 +36,8 @@ export function serveCommand(program: Command): void {
     .option('--sqlite-sync <mode>', 'FULL (survives power loss) or NORMAL (survives process crashes) (env MICHAT_SQLITE_SYNC)')
     .option('--rate <n>', 'frames per second per connection (env MICHAT_RATE)', parsePositive)
     .option('--burst <n>', 'frames a connection may send at once (env MICHAT_BURST)', parsePositive)
+    .option('--announce [name]', 'announce this server on the local network (mDNS) so apps can find it (env MICHAT_ANNOUNCE; default name: michat on HOSTNAME)')
+    .option('--announce-unicast <host:port>', 'answer discovery queries sent to this address only, instead of multicast', parseHostPort)
     .option('--trust-proxy', 'behind a reverse proxy: client IPs (for rate limits) from X-Forwarded-For (env MICHAT_TRUST_PROXY)')
     .action(async (o: ServeOptions) => {
       // Loaded here so client commands start without the server's dependencies.
@@ -49,6 +55,11 @@ export function serveCommand(program: Command): void {
       if (o.sqliteSync === 'FULL' || o.sqliteSync === 'NORMAL') config.sqliteSync = o.sqliteSync;
       else if (o.sqliteSync) throw new Error('--sqlite-sync must be FULL or NORMAL');
       if (o.trustProxy) config.trustProxy = true;
+      if (o.announce !== undefined) config.announce = typeof o.announce === 'string' ? o.announce : `michat on ${hostname()}`;
+      if (o.announceUnicast) {
+        const { DnsSdDiscovery } = await import('@michat/discovery');
+        config.discovery = new DnsSdDiscovery({ unicast: o.announceUnicast });
+      }
       if (o.rate || o.burst) config.connection = { ...env.connection, ...(o.rate ? { ratePerSec: o.rate } : {}), ...(o.burst ? { burst: o.burst } : {}) };
       const server = await startServer(config);
       console.log(`michat listening on ${server.url}`);

@@ -1,9 +1,9 @@
-import { decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { importJWK, type JWK } from 'jose';
 import type { Clock } from '../ports/clock.ts';
 import type { KvStore } from '../ports/kv-store.ts';
 import { jsonBytes, parseJsonBytes } from '../util/json-bytes.ts';
 import { SIGNING_ALG } from './signing-keys.ts';
-import { invalid, verifiedClaims, type AccessClaims } from './token-service.ts';
+import { invalid, keyIdOf, verifiedClaims, type AccessClaims } from './token-service.ts';
 
 /** Where the origin's last key set is kept, so a restart without the origin still verifies. */
 const STORED_JWKS_KEY = 'origin/jwks';
@@ -41,13 +41,7 @@ export class OriginKeys {
 
   /** The token's claims; Unauthorized when not signed by the origin, malformed or expired. */
   async verify(token: string): Promise<AccessClaims> {
-    let kid: string | undefined;
-    try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch {
-      throw invalid();
-    }
-    if (kid === undefined) throw invalid();
+    const kid = keyIdOf(token);
     const now = this.deps.clock.now();
     let keys = await this.loaded();
     if (now - this.fetchedAt > ORIGIN_KEYS_REFRESH_MS) void this.refresh();

@@ -50,14 +50,8 @@ export class TokenService {
 
   /** The token's claims; throws MichatError(Unauthorized) for a malformed, forged, foreign-key or expired token. */
   async verify(token: string): Promise<AccessClaims> {
-    let kid: string | undefined;
-    try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch {
-      throw invalid();
-    }
-    // Outside the try: a store that fails is Unavailable, not a reason to log the user out.
-    const key = kid === undefined ? undefined : await this.keys.verificationKey(kid);
+    // After parsing: a store that fails is Unavailable, not a reason to log the user out.
+    const key = await this.keys.verificationKey(keyIdOf(token));
     if (!key) throw invalid();
     return verifiedClaims(token, key.publicKey, this.clock.now());
   }
@@ -76,6 +70,18 @@ export class TokenService {
   forgetSigningKeys(): void {
     this.keys.invalidate();
   }
+}
+
+/** The `kid` in a token's header; Unauthorized when there is none. */
+export function keyIdOf(token: string): string {
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    throw invalid();
+  }
+  if (kid === undefined) throw invalid();
+  return kid;
 }
 
 export function invalid(): MichatError {
