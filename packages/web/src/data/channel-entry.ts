@@ -1,4 +1,9 @@
-import type { Channel, ChannelView, MessageView, PresenceMember } from '@michat/client';
+import { MichatError, type Channel, type ChannelView, type MessageView, type PresenceMember } from '@michat/client';
+
+/** The server refused the channel for good: the user left it, was removed or banned, or it is gone. */
+export function lostAccess(e: Error): boolean {
+  return e instanceof MichatError && (e.kind === 'Forbidden' || e.kind === 'NotFound');
+}
 
 /**
  * One followed channel as the app holds it: the SDK's ChannelView (messages, threads,
@@ -19,14 +24,15 @@ export class ChannelEntry {
   error: string | undefined;
   private readonly stop: Array<() => void> = [];
 
-  constructor(channel: Channel, teamName: string, view: ChannelView, onChange: () => void) {
+  constructor(channel: Channel, teamName: string, view: ChannelView, onChange: () => void, onError: (e: Error) => void = () => undefined) {
     this.channel = channel;
     this.teamName = teamName;
     this.view = view;
     this.stop.push(
       view.on('change', onChange),
       view.on('error', (e) => {
-        this.error = e.message;
+        this.error = lostAccess(e) ? 'You no longer have access to this channel.' : e.message;
+        onError(e);
         onChange();
       }),
     );

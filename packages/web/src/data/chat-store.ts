@@ -12,8 +12,8 @@ import {
   type Session,
   type StoredProfile,
 } from '@michat/client';
-import { ChannelEntry } from './channel-entry.ts';
-import { DirectoryApi, PublicApi, isMissingRoute } from './directory-api.ts';
+import { ChannelEntry, lostAccess } from './channel-entry.ts';
+import { DirectoryApi, PublicApi, isMissingRoute, type UpdateChannel } from './directory-api.ts';
 import { ChangeSignal } from './emitter.ts';
 import { findMentions } from './mentions.ts';
 
@@ -74,6 +74,11 @@ export class ChatStore {
   private lastTypingSent = 0;
   /** Signing out on purpose: the client's close is expected. */
   private leaving = false;
+  /** Channels being left from here: their disappearance is not news. */
+  private readonly departing = new Set<string>();
+  /** `me` answers apply in the order their requests started (a late, older answer is stale). */
+  private meAsked = 0;
+  private meApplied = 0;
 
   constructor(serverUrl: string) {
     this.serverUrl = serverUrl;
@@ -230,9 +235,12 @@ export class ChatStore {
   async refreshMe(): Promise<void> {
     const client = this.client;
     if (!client) return;
+    const asked = ++this.meAsked;
     try {
       const me = await client.me();
-      if (client === this.client) this.applyMe(me);
+      if (client !== this.client || asked < this.meApplied) return;
+      this.meApplied = asked;
+      this.applyMe(me);
     } catch (e) {
       if (e instanceof MichatError && e.retryable) return; // offline: the cached view stays
       if (client === this.client) console.warn('michat: me', message(e));
@@ -254,11 +262,16 @@ export class ChatStore {
     const wanted = new Map<string, { channel: Channel; team: string }>();
     for (const t of me.teams) for (const c of t.channels) if (c.member) wanted.set(c.key, { channel: c, team: t.name });
     for (const c of this.dms) wanted.set(c.key, { channel: c, team: '' });
+    const lost: string[] = [];
     for (const [key, entry] of this.channels) {
       if (wanted.has(key)) continue;
       this.channels.delete(key);
       void entry.close();
+      if (key === this.activeKey) this.threadRoot = undefined;
+      if (!this.departing.delete(key)) lost.push(`#${entry.channel.name}`);
     }
+    // Removed, banned, taken out of the team, or left on another device: say so, once.
+    if (lost.length) this.notice = { kind: 'info', text: `You are no longer a member of ${lost.join(', ')}.` };
     for (const [key, { channel, team }] of wanted) {
       const existing = this.channels.get(key);
       if (existing) {
@@ -266,7 +279,15 @@ export class ChatStore {
         existing.teamName = team;
         continue;
       }
-      const entry = new ChannelEntry(channel, team, client.channel(key), () => this.viewChanged(entry));
+      const entry = new ChannelEntry(
+        channel,
+        team,
+        client.channel(key),
+        () => this.viewChanged(entry),
+        (e) => {
+          if (lostAccess(e)) void this.refreshMe(); // the directory says what became of the channel
+        },
+      );
       this.channels.set(key, entry);
     }
     if (!this.activeKey || !this.channels.has(this.activeKey)) this.activeKey = this.channels.keys().next().value;
@@ -411,9 +432,39 @@ export class ChatStore {
     this.select(created.key);
   }
 
+  /**
+   * Whether the user may change the channel's settings and members: its owner (not a guest),
+   * a team owner or admin, or an admin of the team's org (docs/access.md). The server decides.
+   */
+  canModerate(c: Channel): boolean {
+    if (c.visibility === 'direct') return false;
+    const role = this.teams.find((t) => t.id === c.teamId)?.role;
+    if (role === 'owner' || role === 'admin') return true;
+    if (this.me?.orgAdmin && this.me.org.id === c.orgId) return true;
+    return c.owner === true && role !== undefined && role !== 'guest';
+  }
+
   async setTopic(channel: Channel, topic: string): Promise<void> {
-    await this.requireApi().updateChannel(channel.id, { topic: topic.trim() ? topic.trim() : null });
+    await this.updateChannel(channel, { topic: topic.trim() ? topic.trim() : null });
+  }
+
+  /** Topic, capacity (null: no limit), archived; the sidebar and header follow. */
+  async updateChannel(channel: Channel, change: UpdateChannel): Promise<void> {
+    await this.requireApi().updateChannel(channel.id, change);
     await this.refreshMe();
+  }
+
+  /** Leaves a channel: it leaves the sidebar (public ones stay in *Browse channels*). */
+  async leaveChannel(channel: Channel): Promise<void> {
+    this.departing.add(channel.key);
+    try {
+      await this.requireApi().leave(channel.id);
+    } catch (e) {
+      this.departing.delete(channel.key);
+      throw e;
+    }
+    await this.refreshMe();
+    this.setNotice({ kind: 'info', text: `You left #${channel.name}.` });
   }
 
   async openDirect(usernames: string[]): Promise<void> {

@@ -1,5 +1,5 @@
-import { HttpApi, MichatError, type Channel, type MichatClient, type Session } from '@michat/client';
-import type { CreatedInvite, JoinRequest, Member, SignedInDevice } from '@michat/protocol';
+import { DirectoryApi as SdkDirectoryApi, HttpApi, MichatError, type Channel, type MichatClient, type Session } from '@michat/client';
+import type { Ban, ChannelMember, CreatedInvite, JoinRequest, Member, SignedInDevice, UpdateChannel } from '@michat/protocol';
 
 /**
  * The control-plane calls the app makes beyond the SDK's own, in one place: the seam where
@@ -11,7 +11,7 @@ interface Schema<T> {
 }
 const any = <T>(): Schema<T> => ({ safeParse: (v) => ({ success: true, data: v as T }) });
 
-export type { SignedInDevice as DeviceView, CreatedInvite } from '@michat/protocol';
+export type { SignedInDevice as DeviceView, CreatedInvite, Ban, ChannelMember, UpdateChannel } from '@michat/protocol';
 
 export function isMissingRoute(e: unknown): boolean {
   return e instanceof MichatError && e.kind === 'NotFound' && /^no route /.test(e.message);
@@ -50,8 +50,22 @@ export class PublicApi {
 /** Directory and account calls for the signed-in user. */
 export class DirectoryApi {
   private readonly client: MichatClient;
+  /** The SDK's wrappers of the channel routes (responses checked against the protocol's schemas). */
+  private readonly sdk: SdkDirectoryApi;
   constructor(client: MichatClient) {
     this.client = client;
+    this.sdk = new SdkDirectoryApi(client.http);
+  }
+
+  /** An SDK call with the current access token, retried once after a refresh when refused. */
+  private async authed<T>(run: (token: string) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.client.session.accessToken);
+    } catch (e) {
+      if (!(e instanceof MichatError) || e.kind !== 'Unauthorized') throw e;
+      await this.client.refreshSession();
+      return run(this.client.session.accessToken);
+    }
   }
 
   private async call<T = void>(method: string, path: string, body?: unknown, withResult = true): Promise<T> {
@@ -103,12 +117,38 @@ export class DirectoryApi {
     return this.call('POST', `/api/channels/${channelId}/requests/${userId}/${accept ? 'accept' : 'refuse'}`, undefined, false);
   }
 
-  updateChannel(channelId: number, change: { topic?: string | null }): Promise<Channel> {
-    return this.call('PATCH', `/api/channels/${channelId}`, change);
+  /** Topic (null clears), capacity (null clears), archived: the channel's moderators (docs/access.md). */
+  updateChannel(channelId: number, change: UpdateChannel): Promise<Channel> {
+    return this.authed((t) => this.sdk.updateChannel(t, channelId, change));
   }
 
   leave(channelId: number): Promise<void> {
-    return this.call('POST', `/api/channels/${channelId}/leave`, undefined, false);
+    return this.authed((t) => this.sdk.leaveChannel(t, channelId));
+  }
+
+  channelMembers(channelId: number): Promise<ChannelMember[]> {
+    return this.authed((t) => this.sdk.channelMembers(t, channelId));
+  }
+
+  /** Adds someone of the channel's team (moderators). */
+  addMember(channelId: number, username: string): Promise<void> {
+    return this.client.addChannelMember(channelId, username);
+  }
+
+  removeMember(channelId: number, userId: number): Promise<void> {
+    return this.authed((t) => this.sdk.removeChannelMember(t, channelId, userId));
+  }
+
+  bans(channelId: number): Promise<Ban[]> {
+    return this.authed((t) => this.sdk.bans(t, channelId));
+  }
+
+  ban(channelId: number, userId: number): Promise<void> {
+    return this.authed((t) => this.sdk.ban(t, channelId, userId));
+  }
+
+  unban(channelId: number, userId: number): Promise<void> {
+    return this.authed((t) => this.sdk.unban(t, channelId, userId));
   }
 
   openDirect(usernames: string[]): Promise<Channel> {

@@ -32,7 +32,7 @@ export function BrowseChannels({ onClose, onSelect }: { onClose: () => void; onS
       if (result.member) onClose();
       else setInfo(`Asked to join #${c.name}. Its owner will see your request.`);
     } catch (e) {
-      setError(errorText(e));
+      setError(`Could not join #${c.name}: ${errorText(e)}`);
     } finally {
       setBusy(undefined);
     }

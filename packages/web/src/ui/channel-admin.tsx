@@ -75,36 +75,3 @@ export function Requests({ channel, onClose }: { channel: Channel; onClose: () =
     </Dialog>
   );
 }
-
-export function TopicEditor({ channel, onClose }: { channel: Channel; onClose: () => void }) {
-  const store = useStore();
-  const [topic, setTopic] = useState(channel.topic ?? '');
-  const [error, setError] = useState<string>();
-  const save = async (e: Event) => {
-    e.preventDefault();
-    try {
-      await store.setTopic(channel, topic);
-      onClose();
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return (
-    <Dialog title={`Topic of #${channel.name}`} onClose={onClose}>
-      <form class="dialog-body" onSubmit={(e) => void save(e)}>
-        {error ? <p class="form-error" role="alert">{error}</p> : null}
-        <div class="field">
-          <label for="topic-text">Topic</label>
-          <textarea id="topic-text" class="input" style={{ height: '88px', padding: '8px 12px' }} maxLength={500} autoFocus value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
-          <span class="hint">Shown at the top of the channel. Markdown works; leave empty to clear.</span>
-        </div>
-        <div class="row" style={{ justifyContent: 'flex-end' }}>
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button class="btn btn-primary">Save topic</button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ChannelEntry } from '../data/channel-entry.ts';
 import { Avatar } from './avatar.tsx';
 import { Composer } from './composer.tsx';
-import { CloseIcon, InboxIcon, MegaphoneIcon, MenuIcon } from './icons.tsx';
+import { ArchiveIcon, CloseIcon, InboxIcon, InfoIcon, MegaphoneIcon, MenuIcon } from './icons.tsx';
 import { Markdown } from './markdown.tsx';
 import { MessageItem } from './message-item.tsx';
 import { MessageList, presenceMap } from './message-list.tsx';
@@ -79,7 +79,7 @@ export function ChannelView({ ch, openDialog, openNav, unreadElsewhere, dividerA
   const c = ch.channel;
   const isDm = c.visibility === 'direct';
   const title = store.channelTitle(c);
-  const canModerate = c.owner === true || store.me?.orgAdmin === true || store.teams.find((t) => t.id === c.teamId)?.role === 'owner' || store.teams.find((t) => t.id === c.teamId)?.role === 'admin';
+  const canModerate = store.canModerate(c);
   const requests = usePendingRequests(ch, canModerate);
   const present = [...new Set(ch.presence.filter((p) => p.user !== store.username()).map((p) => p.user))];
   const messages = ch.messages();
@@ -115,14 +115,16 @@ export function ChannelView({ ch, openDialog, openNav, unreadElsewhere, dividerA
             {isDm ? <Avatar name={title} size="small" /> : <ChannelGlyph channel={c} />}
             <span data-testid="channel-title">{title}</span>
           </h1>
-          {!isDm ? (
-            canModerate ? (
-              <button type="button" class="topic" onClick={() => openDialog('topic')} aria-label={c.topic ? `Topic: ${c.topic}. Edit topic` : 'Add a topic'}>
-                {c.topic || 'Add a topic'}
-              </button>
-            ) : c.topic ? (
-              <span class="topic">{c.topic}</span>
-            ) : null
+          {!isDm && (c.topic || canModerate) ? (
+            <button
+              type="button"
+              class="topic"
+              data-testid="channel-topic"
+              onClick={() => openDialog({ kind: 'details', key: ch.key, tab: 'about', focusTopic: canModerate })}
+              aria-label={c.topic ? `Topic: ${c.topic}. ${canModerate ? 'Edit topic' : 'Channel details'}` : 'Add a topic'}
+            >
+              {c.topic || 'Add a topic'}
+            </button>
           ) : null}
         </div>
         <div class="head-actions">
@@ -142,6 +144,11 @@ export function ChannelView({ ch, openDialog, openNav, unreadElsewhere, dividerA
               Join requests{requests ? <span class="count"> · {requests}</span> : null}
             </button>
           ) : null}
+          {!isDm ? (
+            <button type="button" class="icon-btn" aria-label="Channel details" title="Channel details" aria-haspopup="dialog" onClick={() => openDialog({ kind: 'details', key: ch.key, tab: 'about' })}>
+              <InfoIcon />
+            </button>
+          ) : null}
         </div>
       </header>
       {ch.error ? (
@@ -151,14 +158,21 @@ export function ChannelView({ ch, openDialog, openNav, unreadElsewhere, dividerA
       ) : null}
       <MessageList ch={ch} messages={messages} header={intro} label={`Messages in ${isDm ? title : `#${title}`}`} dividerAt={dividerAt} />
       <TypingLine ch={ch} />
-      {c.archived ? (
-        <div class="composer readonly">
-          <div class="readonly-note">This channel is archived: you can read it, but no one can post.</div>
-        </div>
-      ) : (
-        <Composer channelKey={ch.key} placeholder={isDm ? `Message ${title}` : `Message #${title}`} label={isDm ? `Message ${title}` : `Message #${title}`} people={people} />
-      )}
+      {c.archived ? <ArchivedNote canModerate={canModerate} /> : null}
+      <Composer channelKey={ch.key} placeholder={c.archived ? `#${title} is archived` : isDm ? `Message ${title}` : `Message #${title}`} label={isDm ? `Message ${title}` : `Message #${title}`} people={people} disabled={c.archived === true} />
     </main>
+  );
+}
+
+/** Shown above the (disabled) composer of an archived channel. */
+function ArchivedNote({ canModerate }: { canModerate: boolean }) {
+  return (
+    <div class="readonly-note" role="note" data-testid="archived-note">
+      <ArchiveIcon />
+      <span>
+        This channel is archived: you can read it, but no one can post.{canModerate ? ' Unarchive it in Channel details.' : ''}
+      </span>
+    </div>
   );
 }
 
@@ -186,7 +200,7 @@ export function ThreadPane({ ch, rootId }: { ch: ChannelEntry; rootId: string })
         </button>
       </header>
       <MessageList ch={ch} messages={replies} inThread header={header} label="Replies" />
-      <Composer channelKey={ch.key} threadRoot={rootId} placeholder="Reply…" label="Reply in thread" people={people} />
+      <Composer channelKey={ch.key} threadRoot={rootId} placeholder={ch.channel.archived ? 'This channel is archived' : 'Reply…'} label="Reply in thread" people={people} disabled={ch.channel.archived === true} />
     </aside>
   );
 }

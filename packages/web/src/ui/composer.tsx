@@ -17,7 +17,7 @@ function mentionQuery(text: string, caret: number): { start: number; query: stri
  * Multi-line composer: Enter sends, Shift+Enter starts a new line, @ opens people to mention
  * (arrows, Enter or Tab to pick, Escape to close), ArrowUp in an empty box edits one's last message.
  */
-export function Composer(props: { channelKey: string; threadRoot?: string; placeholder: string; people: string[]; label: string }) {
+export function Composer(props: { channelKey: string; threadRoot?: string; placeholder: string; people: string[]; label: string; disabled?: boolean }) {
   const store = useStore();
   const draftKey = `${props.channelKey}/${props.threadRoot ?? ''}`;
   const [text, setText] = useState(drafts.get(draftKey) ?? '');
@@ -28,7 +28,7 @@ export function Composer(props: { channelKey: string; threadRoot?: string; place
   useEffect(() => {
     setText(drafts.get(draftKey) ?? '');
     setSuggest(undefined);
-    if (window.matchMedia('(min-width: 761px)').matches) ref.current?.focus();
+    if (!props.disabled && window.matchMedia('(min-width: 761px)').matches) ref.current?.focus();
   }, [draftKey]);
 
   useLayoutEffect(() => {
@@ -55,17 +55,18 @@ export function Composer(props: { channelKey: string; threadRoot?: string; place
     const caret = t.selectionStart;
     const next = `${text.slice(0, suggest.start)}@${name} ${text.slice(caret)}`;
     const at = suggest.start + name.length + 2;
+    // The box and its caret change now, not at the next render: keys typed right after the
+    // pick must land after the mention (a later caret move would put them elsewhere).
+    t.value = next;
+    t.setSelectionRange(at, at);
+    t.focus();
     setText(next);
     drafts.set(draftKey, next);
     setSuggest(undefined);
-    requestAnimationFrame(() => {
-      t.focus();
-      t.setSelectionRange(at, at);
-    });
   };
 
   const send = () => {
-    if (!text.trim()) return;
+    if (!text.trim() || props.disabled) return;
     store.send(props.channelKey, text, props.threadRoot);
     setText('');
     drafts.delete(draftKey);
@@ -102,7 +103,7 @@ export function Composer(props: { channelKey: string; threadRoot?: string; place
   };
 
   return (
-    <div class="composer">
+    <div class={`composer${props.disabled ? ' disabled' : ''}`}>
       {suggest ? (
         <ul class="suggest" role="listbox" id={listId} aria-label="People to mention">
           {suggest.items.map((name, i) => (
@@ -127,6 +128,7 @@ export function Composer(props: { channelKey: string; threadRoot?: string; place
           ref={ref}
           rows={1}
           value={text}
+          disabled={props.disabled}
           placeholder={props.placeholder}
           aria-label={props.label}
           aria-autocomplete="list"
@@ -134,20 +136,24 @@ export function Composer(props: { channelKey: string; threadRoot?: string; place
           aria-activedescendant={suggest ? `${listId}-${suggest.index}` : undefined}
           onInput={(e) => update(e.currentTarget.value, e.currentTarget.selectionStart)}
           onKeyDown={onKeyDown}
-          onBlur={() => setTimeout(() => setSuggest(undefined), 150)}
+          // Suggestions close when focus leaves for good (a click on one lands first), not
+          // when it comes straight back.
+          onBlur={() => setTimeout(() => document.activeElement !== ref.current && setSuggest(undefined), 150)}
         />
-        <button type="button" class="send-btn" aria-label="Send message" disabled={!text.trim()} onClick={send}>
+        <button type="button" class="send-btn" aria-label="Send message" disabled={props.disabled || !text.trim()} onClick={send}>
           <SendIcon />
         </button>
       </div>
-      <div class="composer-hint" aria-hidden="true">
-        <span class="md-help">
-          <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](url)</code>
-        </span>
-        <span>
-          <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
-        </span>
-      </div>
+      {props.disabled ? null : (
+        <div class="composer-hint" aria-hidden="true">
+          <span class="md-help">
+            <code>**bold**</code> <code>_italic_</code> <code>`code`</code> <code>[link](url)</code>
+          </span>
+          <span>
+            <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line
+          </span>
+        </div>
+      )}
     </div>
   );
 }

@@ -79,6 +79,12 @@ export const CompassIcon = icon(
 );
 export const MessageIcon = icon(<path d="M4 5h16v11H9l-5 4z" />);
 export const ArchiveIcon = icon(<path d="M3 5h18v4H3zM5 9v10h14V9M10 13h4" />);
+export const InfoIcon = icon(
+  <>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 11v5M12 8h.01" />
+  </>,
+);
 
 /** The michat mark. */
 export function Logo() {

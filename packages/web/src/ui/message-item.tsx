@@ -65,6 +65,8 @@ export function MessageItem({ channelKey, m, first, presence, inThread, editing,
   const me = store.username();
   const mine = m.mine;
   const local = m.state !== 'sent';
+  /** An archived channel takes no new reactions, edits or deletions. */
+  const readOnly = store.channels.get(channelKey)?.channel.archived === true;
   const mentioned = callsMe(m);
   const author = m.username ?? (mine ? me : 'Someone');
   const nameOf = (userId: number) => store.usernames.get(userId) ?? 'someone';
@@ -122,6 +124,7 @@ export function MessageItem({ channelKey, m, first, presence, inThread, editing,
                 aria-pressed={r.mine}
                 aria-label={`${r.emoji} ${r.count}: ${r.users.map(nameOf).join(', ')}${r.mine ? ' (you reacted)' : ''}`}
                 title={r.users.map(nameOf).join(', ')}
+                disabled={readOnly}
                 onClick={() => store.react(channelKey, m.name, r.emoji)}
               >
                 <span class="emoji">{r.emoji}</span>
@@ -142,20 +145,24 @@ export function MessageItem({ channelKey, m, first, presence, inThread, editing,
           </button>
         ) : null}
       </div>
-      {!local && !m.deleted && !editing ? (
+      {!local && !m.deleted && !editing && !(readOnly && inThread) ? (
         <div class="msg-actions" role="toolbar" aria-label="Message actions">
-          <button type="button" class="icon-btn quick" aria-label="React with 👍" title="👍" onClick={() => store.react(channelKey, m.name, '👍')}>
-            👍
-          </button>
-          <button type="button" class="icon-btn" aria-label="Add reaction" title="Add reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
-            <SmileIcon />
-          </button>
+          {readOnly ? null : (
+            <>
+              <button type="button" class="icon-btn quick" aria-label="React with 👍" title="👍" onClick={() => store.react(channelKey, m.name, '👍')}>
+                👍
+              </button>
+              <button type="button" class="icon-btn" aria-label="Add reaction" title="Add reaction" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+                <SmileIcon />
+              </button>
+            </>
+          )}
           {!inThread ? (
             <button type="button" class="icon-btn" aria-label="Reply in thread" title="Reply in thread" onClick={() => store.openThread(m.name)}>
               <ReplyIcon />
             </button>
           ) : null}
-          {mine ? (
+          {mine && !readOnly ? (
             <>
               <button type="button" class="icon-btn" aria-label="Edit message" title="Edit" onClick={() => onEdit(m.id)}>
                 <EditIcon />

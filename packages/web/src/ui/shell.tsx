@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ChannelView, ThreadPane } from './channel-view.tsx';
 import { BrowseChannels, NewChannel } from './browse-channels.tsx';
-import { Requests, TopicEditor } from './channel-admin.tsx';
+import { Requests } from './channel-admin.tsx';
+import { ChannelDetails } from './channel-details.tsx';
 import { NewDirect } from './new-direct.tsx';
 import { Switcher } from './switcher.tsx';
 import { CloseIcon, MenuIcon } from './icons.tsx';
@@ -98,6 +99,8 @@ export function Shell() {
   const close = () => setDialog(undefined);
   const unreadElsewhere = [...store.channels.values()].filter((c) => c.key !== store.activeKey && c.unread() > 0).length;
   const thread = ch && store.threadRoot && ch.view.message(store.threadRoot) ? store.threadRoot : undefined;
+  // The details of a channel the user has just left (or lost) close with it.
+  const details = typeof dialog === 'object' && dialog.kind === 'details' ? store.channels.get(dialog.key) : undefined;
 
   return (
     <div class="app-frame" style={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
@@ -144,8 +147,8 @@ export function Shell() {
       {dialog === 'new-team' ? <NewTeam onClose={close} /> : null}
       {dialog === 'settings' ? <Settings onClose={close} /> : null}
       {dialog === 'requests' && ch ? <Requests channel={ch.channel} onClose={close} /> : null}
-      {dialog === 'topic' && ch ? <TopicEditor channel={ch.channel} onClose={close} /> : null}
-      {typeof dialog === 'object' ? <NewChannel teamId={dialog.teamId} onClose={close} /> : null}
+      {typeof dialog === 'object' && dialog.kind === 'new-channel' ? <NewChannel teamId={dialog.teamId} onClose={close} /> : null}
+      {typeof dialog === 'object' && dialog.kind === 'details' && details ? <ChannelDetails key={dialog.key} ch={details} tab={dialog.tab} {...(dialog.focusTopic ? { focusTopic: true } : {})} onClose={close} /> : null}
     </div>
   );
 }

@@ -2,9 +2,18 @@ import type { Channel } from '@michat/client';
 import type { ChatStore } from '../data/chat-store.ts';
 import { Avatar } from './avatar.tsx';
 import { CompassIcon, GearIcon, HashIcon, KeyIcon, LockIcon, PlusIcon, SearchIcon, ArchiveIcon } from './icons.tsx';
+import type { DetailsTab } from './channel-details.tsx';
 import { useStore } from './store-context.ts';
 
-export type DialogKind = 'switcher' | 'browse' | 'new-dm' | 'new-team' | 'settings' | 'requests' | 'topic' | { kind: 'new-channel'; teamId: number };
+export type DialogKind =
+  | 'switcher'
+  | 'browse'
+  | 'new-dm'
+  | 'new-team'
+  | 'settings'
+  | 'requests'
+  | { kind: 'new-channel'; teamId: number }
+  | { kind: 'details'; key: string; tab: DetailsTab; focusTopic?: boolean };
 
 export function ChannelGlyph({ channel }: { channel: Channel }) {
   if (channel.archived) return <ArchiveIcon />;
