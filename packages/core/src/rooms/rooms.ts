@@ -56,8 +56,8 @@ export class Rooms {
   /**
    * Ends every live subscription and the presence of the user in the channel on this node:
    * each of their connections gets an `err` Forbidden naming the subscription's prefix, and
-   * no further objects, presence or typing from it. (Other nodes find out at the user's next
-   * heartbeat, sub or sync, which the directory already refuses.)
+   * no further objects, presence or typing from it. (In cluster mode other nodes do the same
+   * when the bus tells them; a lost message is caught at the next heartbeat, sub or sync.)
    */
   endMembership(e: Pick<MembershipRemoved, 'channel' | 'userId'>): void {
     const room = this.rooms.get(channelPrefixHex(e.channel));
