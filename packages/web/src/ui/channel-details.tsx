@@ -8,6 +8,7 @@ import { errorText } from './errors.ts';
 import { Markdown } from './markdown.tsx';
 import { useStore } from './store-context.ts';
 import { relativeTime } from './time.ts';
+import { TabList } from './tab-list.tsx';
 
 export type DetailsTab = 'about' | 'members';
 
@@ -173,29 +174,7 @@ export function ChannelDetails({ ch, tab: firstTab, focusTopic, onClose }: { ch:
 
   return (
     <Dialog title={`Channel details · #${c.name}`} onClose={onClose}>
-      <div class="tabs" role="tablist" aria-label="Channel details">
-        {tabs.map(([id, label]) => (
-          <button
-            type="button"
-            key={id}
-            role="tab"
-            id={`details-tab-${id}`}
-            class="tab"
-            aria-selected={tab === id}
-            aria-controls={`details-panel-${id}`}
-            tabIndex={tab === id ? 0 : -1}
-            onClick={() => setTab(id)}
-            onKeyDown={(e) => {
-              if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-              const next = tab === 'about' ? 'members' : 'about';
-              setTab(next);
-              (e.currentTarget.parentElement?.querySelector(`#details-tab-${next}`) as HTMLElement | null)?.focus();
-            }}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabList label="Channel details" idPrefix="details-" tabs={tabs} selected={tab} onSelect={setTab} />
       <div class="dialog-body tab-panel channel-details" role="tabpanel" id={`details-panel-${tab}`} aria-labelledby={`details-tab-${tab}`}>
         {tab === 'about' ? (
           <>

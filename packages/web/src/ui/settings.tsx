@@ -4,6 +4,7 @@ import { errorText } from './errors.ts';
 import { Dialog } from './dialog.tsx';
 import { useStore } from './store-context.ts';
 import { relativeTime } from './time.ts';
+import { TabList } from './tab-list.tsx';
 
 type Tab = 'account' | 'devices' | 'invites' | 'backup';
 
@@ -223,30 +224,7 @@ export function Settings({ onClose }: { onClose: () => void }) {
   const [tab, setTab] = useState<Tab>('account');
   return (
     <Dialog title="Settings" onClose={onClose}>
-      <div class="tabs" role="tablist" aria-label="Settings sections">
-        {tabs.map(([id, label]) => (
-          <button
-            type="button"
-            key={id}
-            role="tab"
-            id={`tab-${id}`}
-            class="tab"
-            aria-selected={tab === id}
-            aria-controls={`panel-${id}`}
-            tabIndex={tab === id ? 0 : -1}
-            onClick={() => setTab(id)}
-            onKeyDown={(e) => {
-              const i = tabs.findIndex(([t]) => t === tab);
-              if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
-              const next = tabs[(i + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length]![0];
-              setTab(next);
-              (e.currentTarget.parentElement?.querySelector(`#tab-${next}`) as HTMLElement | null)?.focus();
-            }}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
+      <TabList label="Settings sections" idPrefix="" tabs={tabs} selected={tab} onSelect={setTab} />
       <div class="dialog-body tab-panel" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'account' ? <Account onClose={onClose} /> : tab === 'devices' ? <Devices /> : tab === 'invites' ? <Invites /> : <Backup />}
       </div>
