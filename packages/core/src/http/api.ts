@@ -9,7 +9,7 @@ import { inviteRoutes } from './invite-routes.ts';
 import { errorResponse } from './respond.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
-import { openApiRoute } from './openapi-route.ts';
+import { API_ROUTES, openApiRoute } from './openapi-route.ts';
 
 export type { ApiEnv } from './api-env.ts';
 
@@ -41,6 +41,12 @@ export function createApi(node: MichatNode, options: ApiOptions = {}): Hono<ApiE
   app.route('/', authRoutes(node));
   app.route('/', setupRoutes(node));
   app.route('/', openApiRoute());
+  // A path no route serves is NotFound whoever asks (before asking for a token).
+  const served = API_ROUTES.map((r) => new RegExp(`^${r.path.replace(/:[a-z]+/gi, '[^/]+')}$`));
+  app.use('/api/*', async (c, next) => {
+    if (!served.some((re) => re.test(c.req.path))) throw new MichatError('NotFound', `no route ${c.req.method} ${c.req.path}`);
+    return next();
+  });
   app.use('/api/*', async (c, next) => {
     if (PUBLIC_AUTH_PATHS.has(c.req.path) || c.req.path === '/api/setup' || c.req.path === '/api/openapi.json') return next();
     const header = c.req.header('authorization') ?? '';
