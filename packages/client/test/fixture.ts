@@ -5,6 +5,7 @@ import { initOrganization } from '@michat/core';
 import { startServer, type RunningServer } from '@michat/server';
 import type { Channel } from '@michat/protocol';
 import { MichatClient, type MichatClientOptions } from '../src/index.ts';
+import { TcpProxy } from './tcp-proxy.ts';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -18,13 +19,15 @@ export interface ClientFixture {
   track<T extends MichatClient>(client: T): T;
   /** Team `name` with a public channel `general` that every given client joined. */
   channel(members: MichatClient[], name?: string): Promise<Channel>;
+  /** With `proxied`: a TCP proxy in front of the server, to cut and restore the network. */
+  readonly proxy: TcpProxy;
   /** Stops the server (draining), runs `meanwhile`, and starts it again on the same port and data. */
   restart(meanwhile?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A real server on a free loopback port, org `acme`, admin `admin`. */
-export async function startClientFixture(options: { persistent?: boolean } = {}): Promise<ClientFixture> {
+export async function startClientFixture(options: { persistent?: boolean; proxied?: boolean } = {}): Promise<ClientFixture> {
   const dataDir = options.persistent ? await mkdtemp(join(tmpdir(), 'michat-client-test-')) : undefined;
   const config = { host: '127.0.0.1', port: 0, dataDir, logLevel: 'silent', drainMs: 200 };
   let server = await startServer(config);
@@ -35,10 +38,15 @@ export async function startClientFixture(options: { persistent?: boolean } = {})
     return c;
   };
   const admin = track(await MichatClient.login(server.url, 'admin', PASSWORD));
+  const proxy = options.proxied ? await TcpProxy.start(server.url) : undefined;
   let teams = 0;
   return {
     get server() {
       return server;
+    },
+    get proxy() {
+      if (!proxy) throw new Error('start the fixture with { proxied: true }');
+      return proxy;
     },
     admin,
     track,
@@ -57,6 +65,7 @@ export async function startClientFixture(options: { persistent?: boolean } = {})
       server = await startServer({ ...config, port });
     },
     async close() {
+      await proxy?.close();
       await Promise.all(clients.map((c) => c.close()));
       await server.close();
       if (dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeObject, nameSeq, type MichatError, type MichatObject, type ServerFrame } from '@michat/protocol';
 import type { SeqStore } from '../src/index.ts';
 import { eventually, sleep, startClientFixture, type ClientFixture } from './fixture.ts';
-import { TcpProxy } from './tcp-proxy.ts';
 
 /** Hands out 1, 2, 3, 5, 6, …: seq 4 is taken and never published (as if the app crashed with it). */
 function seqStoreSkipping(skip: number): SeqStore {
@@ -22,13 +21,10 @@ function caughtUp(frames: ServerFrame[]): number[] {
 
 describe('a permanent hole in a device stream', () => {
   let f: ClientFixture;
-  let proxy: TcpProxy;
   beforeAll(async () => {
-    f = await startClientFixture();
-    proxy = await TcpProxy.start(f.server.url);
+    f = await startClientFixture({ proxied: true });
   });
   afterAll(async () => {
-    await proxy.close();
     await f.close();
   });
 
@@ -48,7 +44,7 @@ describe('a permanent hole in a device stream', () => {
           },
         },
       },
-      proxy.url,
+      f.proxy.url,
     );
     const channel = await f.channel([alice, bob]);
     for (let i = 0; i < 30; i++) await alice.sendText(channel, `m${i}`); // seqs 1-3, 5-31
@@ -78,10 +74,10 @@ describe('a permanent hole in a device stream', () => {
     expect(seen.slice(settled).filter((fr) => fr.t === 'vec')).toHaveLength(0);
 
     // A new socket subscribes again with the whole vector (ranges included): nothing comes twice.
-    await proxy.cut();
+    await f.proxy.cut();
     await eventually(() => bob.state === 'connecting', 3_000, 'bob notices the drop');
     const before = seen.length;
-    await proxy.restore();
+    await f.proxy.restore();
     await eventually(() => seen.slice(before).some((fr) => fr.t === 'subok'), 5_000, 'bob reconnects and subscribes again');
     await alice.sendText(channel, 'after'); // 35
     await eventually(() => got.length === 34, 3_000, 'live delivery on the new socket');
@@ -133,13 +129,10 @@ describe('losing access to a channel', () => {
 
 describe('liveness', () => {
   let f: ClientFixture;
-  let proxy: TcpProxy;
   beforeAll(async () => {
-    f = await startClientFixture();
-    proxy = await TcpProxy.start(f.server.url);
+    f = await startClientFixture({ proxied: true });
   });
   afterAll(async () => {
-    await proxy.close();
     await f.close();
   });
 
@@ -157,7 +150,7 @@ describe('liveness', () => {
   });
 
   it('a half-open socket (no answer to ping) is given up and replaced; delivery resumes', async () => {
-    const erin = await f.user('erin', { heartbeat: { minMs: 50, maxMs: 100 }, pongTimeoutMs: 300, backoff: { initialMs: 50, maxMs: 400 } }, proxy.url);
+    const erin = await f.user('erin', { heartbeat: { minMs: 50, maxMs: 100 }, pongTimeoutMs: 300, backoff: { initialMs: 50, maxMs: 400 } }, f.proxy.url);
     const channel = await f.channel([erin]);
     const got: MichatObject[] = [];
     await erin.subscribe(channel, (o) => got.push(o)).ready;
@@ -165,7 +158,7 @@ describe('liveness', () => {
     const errors: Error[] = [];
     erin.on('state', (s) => states.push(s));
     erin.on('error', (e) => errors.push(e));
-    proxy.stall(); // nothing arrives, nothing closes
+    f.proxy.stall(); // nothing arrives, nothing closes
     await eventually(() => states.includes('connecting'), 3_000, 'erin gives the socket up');
     expect(errors.some((e) => e.message.includes('no answer to ping'))).toBe(true);
     await eventually(() => erin.state === 'open', 5_000, 'erin reconnects');

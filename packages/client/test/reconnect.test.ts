@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nameToText, type Channel, type MichatObject } from '@michat/protocol';
 import type { MichatClient } from '../src/index.ts';
 import { eventually, sleep, startClientFixture, type ClientFixture } from './fixture.ts';
-import { TcpProxy } from './tcp-proxy.ts';
 
 const FAST_RETRY = { backoff: { initialMs: 50, maxMs: 400 } };
 
@@ -14,27 +13,24 @@ async function stored(f: ClientFixture, channel: Channel, name: Uint8Array): Pro
 
 describe('a client behind a network outage', () => {
   let f: ClientFixture;
-  let proxy: TcpProxy;
   beforeAll(async () => {
-    f = await startClientFixture();
-    proxy = await TcpProxy.start(f.server.url);
+    f = await startClientFixture({ proxied: true });
   });
   afterAll(async () => {
-    await proxy.close();
     await f.close();
   });
 
   it('a message sent while offline is delivered after the client reconnects by itself, once', async () => {
-    const alice = await f.user('alice', FAST_RETRY, proxy.url);
+    const alice = await f.user('alice', FAST_RETRY, f.proxy.url);
     const channel = await f.channel([alice]);
     await alice.connect();
-    await proxy.cut();
+    await f.proxy.cut();
     await eventually(() => alice.state === 'connecting', 5_000, 'alice notices the drop');
     let settled = false;
     const sending = alice.sendText(channel, 'sent while offline').finally(() => (settled = true));
     await sleep(300);
     expect(settled).toBe(false);
-    await proxy.restore();
+    await f.proxy.restore();
     const result = await sending;
     expect(result.dup).toBe(false);
     expect(await stored(f, channel, result.object.name)).toBe(1);
@@ -42,15 +38,15 @@ describe('a client behind a network outage', () => {
 
   it('when the ack is lost, the retry on the new connection stores nothing twice', async () => {
     let dropAcks = true;
-    const bea = await f.user('bea', { ...FAST_RETRY, debug: { dropInbound: (fr) => dropAcks && fr.t === 'ack' } }, proxy.url);
+    const bea = await f.user('bea', { ...FAST_RETRY, debug: { dropInbound: (fr) => dropAcks && fr.t === 'ack' } }, f.proxy.url);
     const channel = await f.channel([bea]);
     await bea.connect();
     const sending = bea.sendText(channel, 'ack goes missing');
     const texts = async () => (await f.admin.history(channel)).objects.length;
     await eventually(async () => (await texts()) === 1, 5_000, 'the server stores it');
     dropAcks = false;
-    await proxy.cut();
-    await proxy.restore();
+    await f.proxy.cut();
+    await f.proxy.restore();
     const result = await sending;
     expect(result.dup).toBe(true); // the server already had these very bytes
     expect(await stored(f, channel, result.object.name)).toBe(1);
@@ -58,7 +54,7 @@ describe('a client behind a network outage', () => {
   });
 
   it('a subscriber that drops catches up on exactly the 200 messages it missed', async () => {
-    const bob = await f.user('bob', FAST_RETRY, proxy.url);
+    const bob = await f.user('bob', FAST_RETRY, f.proxy.url);
     const carl = await f.user('carl');
     const channel = await f.channel([bob, carl]);
     const got: MichatObject[] = [];
@@ -67,11 +63,11 @@ describe('a client behind a network outage', () => {
     for (let i = 0; i < 5; i++) await carl.sendText(channel, `before ${i}`);
     await eventually(() => got.length === 5, 5_000, 'the first five');
 
-    await proxy.cut();
+    await f.proxy.cut();
     await eventually(() => bob.state === 'connecting', 5_000, 'bob notices the drop');
     const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => carl.sendText(channel, `missed ${i}`)));
     expect(got).toHaveLength(5);
-    await proxy.restore();
+    await f.proxy.restore();
 
     await eventually(() => got.length >= 205, 15_000, 'the catch-up');
     await sleep(500);

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '@michat/protocol';
 import { MemoryStore, MichatClient, exportState, importState, type LocalStore } from '../../src/index.ts';
 import { eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
-import { TcpProxy } from '../tcp-proxy.ts';
 
 /** Everything a store holds, comparable with toEqual. */
 async function contents(store: LocalStore) {
@@ -13,19 +12,16 @@ async function contents(store: LocalStore) {
 
 describe('export and import of the local state', () => {
   let f: ClientFixture;
-  let proxy: TcpProxy;
   beforeAll(async () => {
-    f = await startClientFixture();
-    proxy = await TcpProxy.start(f.server.url);
+    f = await startClientFixture({ proxied: true });
   });
   afterAll(async () => {
-    await proxy.close();
     await f.close();
   });
 
   it('export → clear → import restores everything; importing again duplicates nothing and merges new data', async () => {
     const store = new MemoryStore();
-    const alice = await f.user('alice', { store, backoff: { initialMs: 50, maxMs: 400 } }, proxy.url);
+    const alice = await f.user('alice', { store, backoff: { initialMs: 50, maxMs: 400 } }, f.proxy.url);
     const bob = await f.user('bob');
     const channel = await f.channel([alice, bob]);
     const view = alice.channel(channel);
@@ -35,7 +31,7 @@ describe('export and import of the local state', () => {
     await eventually(() => view.messages().length === 2, 5_000, 'both messages');
     view.markRead();
     await alice.me();
-    await proxy.cut();
+    await f.proxy.cut();
     const pending = await view.send('written offline');
     await alice.close();
 
@@ -52,7 +48,7 @@ describe('export and import of the local state', () => {
 
     // New data meanwhile: bob writes, alice's restored client receives it and sends her outbox.
     await bob.sendText(channel, 'after the restore');
-    await proxy.restore();
+    await f.proxy.restore();
     const restored = f.track((await MichatClient.resume(store))!);
     const view2 = restored.channel(channel);
     await view2.loaded;

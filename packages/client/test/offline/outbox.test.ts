@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nameSeq, toHex, type Channel } from '@michat/protocol';
 import { MemoryStore, MichatClient, decodePayload, type DeliveryEvent } from '../../src/index.ts';
 import { eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
-import { TcpProxy } from '../tcp-proxy.ts';
 
 const FAST_RETRY = { backoff: { initialMs: 50, maxMs: 400 } };
 
@@ -14,22 +13,19 @@ async function onServer(f: ClientFixture, channel: Channel): Promise<Array<[stri
 
 describe('the persisted outbox', () => {
   let f: ClientFixture;
-  let proxy: TcpProxy;
   beforeAll(async () => {
-    f = await startClientFixture();
-    proxy = await TcpProxy.start(f.server.url);
+    f = await startClientFixture({ proxied: true });
   });
   afterAll(async () => {
-    await proxy.close();
     await f.close();
   });
 
   it('three messages written offline are named and stored at once, then reach the server once each, in order', async () => {
     const store = new MemoryStore();
-    const alice = await f.user('alice', { ...FAST_RETRY, store }, proxy.url);
+    const alice = await f.user('alice', { ...FAST_RETRY, store }, f.proxy.url);
     const channel = await f.channel([alice]);
     await alice.connect();
-    await proxy.cut();
+    await f.proxy.cut();
     await eventually(() => alice.onlineState === 'offline', 5_000, 'alice is offline');
     const events: DeliveryEvent[] = [];
     alice.on('delivery', (e) => events.push(e));
@@ -38,7 +34,7 @@ describe('the persisted outbox', () => {
     expect(queued.map((q) => nameSeq(q.object.name))).toEqual([1, 2, 3]);
     expect((await store.outbox()).map((e) => [e.localId, e.state])).toEqual(queued.map((q) => [q.localId, 'pending']));
     expect(await onServer(f, channel)).toEqual([]);
-    await proxy.restore();
+    await f.proxy.restore();
     const results = await Promise.all(queued.map((q) => q.delivered));
     expect(results.every((r) => !r.dup)).toBe(true);
     expect(await onServer(f, channel)).toEqual([

@@ -6,28 +6,24 @@ import type { ServerFrame } from '@michat/protocol';
 import { MichatClient } from '../../src/index.ts';
 import { FileStore } from '../../src/node/index.ts';
 import { eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
-import { TcpProxy } from '../tcp-proxy.ts';
 
 const FAST_RETRY = { backoff: { initialMs: 50, maxMs: 400 } };
 
 describe('a reload over the same local store', () => {
   let f: ClientFixture;
-  let proxy: TcpProxy;
   let dir: string;
   beforeAll(async () => {
-    f = await startClientFixture();
-    proxy = await TcpProxy.start(f.server.url);
+    f = await startClientFixture({ proxied: true });
     dir = await mkdtemp(join(tmpdir(), 'michat-reload-'));
   });
   afterAll(async () => {
-    await proxy.close();
     await f.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   it('shows the stored history at once without a network, then fetches only what it missed', async () => {
     let store = await FileStore.open(dir);
-    const alice = await f.user('alice', { ...FAST_RETRY, store }, proxy.url);
+    const alice = await f.user('alice', { ...FAST_RETRY, store }, f.proxy.url);
     const bob = await f.user('bob');
     const channel = await f.channel([alice, bob]);
     const view = alice.channel(channel);
@@ -39,7 +35,7 @@ describe('a reload over the same local store', () => {
     await store.close();
     for (let i = 1; i <= 3; i++) await bob.sendText(channel, `while away ${i}`);
 
-    await proxy.cut(); // the reload happens offline
+    await f.proxy.cut(); // the reload happens offline
     store = await FileStore.open(dir);
     let overTheWire = 0;
     const count = (fr: ServerFrame) => {
@@ -55,7 +51,7 @@ describe('a reload over the same local store', () => {
     expect(again.messages().every((m) => m.username === 'bob')).toBe(true); // owners were stored too
     expect(reloaded.onlineState).not.toBe('online');
 
-    await proxy.restore();
+    await f.proxy.restore();
     await again.synced;
     await eventually(() => again.messages().length === 8, 5_000, 'the three missed messages');
     expect(again.messages().slice(5).map((m) => m.text)).toEqual(['while away 1', 'while away 2', 'while away 3']);
