@@ -1,6 +1,7 @@
 import pg from 'pg';
 import {
   checkKey,
+  checkPutIfAbsent,
   checkListLimit,
   checkValue,
   KvUnavailableError,
@@ -129,12 +130,7 @@ export class PostgresKvStore implements KvStore {
   putIfAbsent(key: string, value: Uint8Array, alsoPut: readonly KvEntry[] = []): Promise<Uint8Array | undefined> {
     return this.#submit(
       () => {
-        checkKey(key);
-        checkValue(value);
-        for (const [extraKey, extraValue] of alsoPut) {
-          checkKey(extraKey);
-          checkValue(extraValue);
-        }
+        checkPutIfAbsent(key, value, alsoPut);
       },
       () => [
         { op: 'claim', key, value: copyBytes(value) },

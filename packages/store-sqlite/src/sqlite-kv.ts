@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import {
   checkKey,
+  checkPutIfAbsent,
   checkListLimit,
   checkValue,
   listKeyRange,
@@ -116,12 +117,7 @@ export class SqliteKvStore implements KvStore {
   putIfAbsent(key: string, value: Uint8Array, alsoPut: readonly KvEntry[] = []): Promise<Uint8Array | undefined> {
     return this.#validated(
       () => {
-        checkKey(key);
-        checkValue(value);
-        for (const [extraKey, extraValue] of alsoPut) {
-          checkKey(extraKey);
-          checkValue(extraValue);
-        }
+        checkPutIfAbsent(key, value, alsoPut);
       },
       () => {
         if (Number(this.#insertIfAbsent.run(key, value).changes) === 0) return this.#valueAt(key);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { bytesEqual, type VectorEntries } from '@michat/protocol';
 import { fromBase64, toBase64 } from '../store/base64.ts';
 import { compareOutbox, seqCounterKey, type LocalStore, type ObjectRange, type OutboxEntry, type StoredObject } from '../store/local-store.ts';
-import { Mutex } from '../store/mutex.ts';
+import { Mutex, NamedMutexes } from '../store/mutex.ts';
 import { SortedObjects } from '../store/sorted-objects.ts';
 import { appendJsonLines, readJsonLines, writeFileAtomic } from './atomic-file.ts';
 import { claimFolder, releaseFolder } from './process-lock.ts';
@@ -44,8 +44,8 @@ export class FileStore implements LocalStore {
   readonly dir: string;
   private state: StateFile;
   private readonly channelObjects = new Map<string, Promise<SortedObjects>>();
-  private readonly channelWrites = new Map<string, Mutex>();
-  private readonly locks = new Map<string, Mutex>();
+  private readonly channelWrites = new NamedMutexes();
+  private readonly locks = new NamedMutexes();
   private readonly stateWrites = new Mutex();
   private stateDirty = false;
   private closed = false;
@@ -75,7 +75,7 @@ export class FileStore implements LocalStore {
     const fresh = objects.filter((o) => held.add({ ...o }));
     if (!fresh.length) return;
     const lines: ObjectLine[] = fresh.map((o) => ({ name: o.name, position: o.position, bytes: toBase64(o.bytes), ...(o.localId !== undefined ? { localId: o.localId } : {}) }));
-    await this.channelMutex(channel).run(() => appendJsonLines(this.channelPath(channel), lines));
+    await this.channelWrites.run(channel, () => appendJsonLines(this.channelPath(channel), lines));
   }
 
   async objects(channel: string, range?: ObjectRange): Promise<StoredObject[]> {
@@ -165,17 +165,12 @@ export class FileStore implements LocalStore {
   }
 
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    let mutex = this.locks.get(name);
-    if (!mutex) {
-      mutex = new Mutex();
-      this.locks.set(name, mutex);
-    }
-    return mutex.run(fn);
+    return this.locks.run(name, fn);
   }
 
   async clear(): Promise<void> {
     const channels = [...this.channelObjects.keys()];
-    await Promise.all(channels.map((c) => this.channelMutex(c).run(async () => undefined)));
+    await Promise.all(channels.map((c) => this.channelWrites.run(c, async () => undefined)));
     this.channelObjects.clear();
     await rm(join(this.dir, 'objects'), { recursive: true, force: true });
     await mkdir(join(this.dir, 'objects'), { recursive: true, mode: 0o700 });
@@ -190,7 +185,7 @@ export class FileStore implements LocalStore {
     this.closed = true;
     FileStore.opened.delete(this.dir);
     await this.stateWrites.run(async () => undefined);
-    await Promise.all([...this.channelWrites.values()].map((m) => m.run(async () => undefined)));
+    await this.channelWrites.settled();
     await releaseFolder(join(this.dir, 'lock'));
   }
 
@@ -212,7 +207,7 @@ export class FileStore implements LocalStore {
     if (!/^[0-9a-f]{18}$/.test(channel)) return Promise.reject(new TypeError(`not a channel key: ${channel}`));
     let loading = this.channelObjects.get(channel);
     if (!loading) {
-      loading = this.channelMutex(channel).run(async () => {
+      loading = this.channelWrites.run(channel, async () => {
         const held = new SortedObjects();
         for (const line of await readJsonLines(this.channelPath(channel))) {
           const obj = objectFromLine(line);
@@ -223,15 +218,6 @@ export class FileStore implements LocalStore {
       this.channelObjects.set(channel, loading);
     }
     return loading;
-  }
-
-  private channelMutex(channel: string): Mutex {
-    let mutex = this.channelWrites.get(channel);
-    if (!mutex) {
-      mutex = new Mutex();
-      this.channelWrites.set(channel, mutex);
-    }
-    return mutex;
   }
 
   private channelPath(channel: string): string {

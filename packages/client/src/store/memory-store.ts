@@ -1,6 +1,6 @@
 import { bytesEqual, type VectorEntries } from '@michat/protocol';
 import { compareOutbox, seqCounterKey, type LocalStore, type ObjectRange, type OutboxEntry, type StoredObject } from './local-store.ts';
-import { Mutex } from './mutex.ts';
+import { NamedMutexes } from './mutex.ts';
 import { SortedObjects } from './sorted-objects.ts';
 
 /**
@@ -14,7 +14,7 @@ export class MemoryStore implements LocalStore {
   private readonly counters = new Map<string, number>();
   private readonly entries = new Map<string, OutboxEntry>();
   private readonly recordsByKey = new Map<string, unknown>();
-  private readonly locks = new Map<string, Mutex>();
+  private readonly locks = new NamedMutexes();
 
   async addObjects(channel: string, objects: readonly StoredObject[]): Promise<void> {
     let held = this.channelObjects.get(channel);
@@ -100,12 +100,7 @@ export class MemoryStore implements LocalStore {
   }
 
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    let mutex = this.locks.get(name);
-    if (!mutex) {
-      mutex = new Mutex();
-      this.locks.set(name, mutex);
-    }
-    return mutex.run(fn);
+    return this.locks.run(name, fn);
   }
 
   async clear(): Promise<void> {

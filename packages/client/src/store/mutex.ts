@@ -13,7 +13,26 @@ export class Mutex {
   }
 }
 
-const processLocks = new Map<string, Mutex>();
+/** One Mutex per name, made on first use. */
+export class NamedMutexes {
+  private readonly byName = new Map<string, Mutex>();
+
+  run<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    let mutex = this.byName.get(name);
+    if (!mutex) {
+      mutex = new Mutex();
+      this.byName.set(name, mutex);
+    }
+    return mutex.run(fn);
+  }
+
+  /** Resolves once everything queued under every name so far has settled. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.byName.values()].map((m) => m.run(async () => undefined)));
+  }
+}
+
+const processLocks = new NamedMutexes();
 
 interface LockManagerLike {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
@@ -28,10 +47,5 @@ function webLocks(): LockManagerLike | undefined {
 export function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   const locks = webLocks();
   if (locks) return locks.request(name, fn);
-  let mutex = processLocks.get(name);
-  if (!mutex) {
-    mutex = new Mutex();
-    processLocks.set(name, mutex);
-  }
-  return mutex.run(fn);
+  return processLocks.run(name, fn);
 }

@@ -35,15 +35,19 @@ export class SortedObjects {
     return this.ordered;
   }
 
-  /** Index of the first object positioned at or after `position`. */
   private indexBefore(position: string): number {
-    let lo = 0;
-    let hi = this.ordered.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ordered[mid]!.position < position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAtOrAfter(this.ordered, position);
   }
+}
+
+/** Index of the first item positioned at or after `position` in items sorted by position. */
+export function firstAtOrAfter(items: ReadonlyArray<{ position: string }>, position: string): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (items[mid]!.position < position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

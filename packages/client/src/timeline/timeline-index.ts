@@ -1,3 +1,4 @@
+import { firstAtOrAfter } from '../store/sorted-objects.ts';
 import type { TimelineEntry } from './timeline-entry.ts';
 
 /**
@@ -46,14 +47,7 @@ export class TimelineIndex {
 
   /** Index of the first message positioned at or after `position`. */
   private indexOf(position: string): number {
-    let lo = 0;
-    let hi = this.ordered.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ordered[mid]!.position < position) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAtOrAfter(this.ordered, position);
   }
 }
 

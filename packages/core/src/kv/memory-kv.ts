@@ -1,5 +1,5 @@
 import sortedBtree from 'sorted-btree';
-import { checkKey, checkValue, type KvEntry, type KvListOptions, type KvStore } from '../ports/kv-store.ts';
+import { checkKey, checkPutIfAbsent, checkValue, type KvEntry, type KvListOptions, type KvStore } from '../ports/kv-store.ts';
 import { checkListLimit, listKeyRange } from './key-range.ts';
 
 // sorted-btree is CommonJS with `exports.default = BTree`. Node's ESM loader hands us the
@@ -40,12 +40,7 @@ export class MemoryKvStore implements KvStore {
   putIfAbsent(key: string, value: Uint8Array, alsoPut: readonly KvEntry[] = []): Promise<Uint8Array | undefined> {
     return this.#run(() => {
       // Validate everything before writing anything: the write is all or nothing.
-      checkKey(key);
-      checkValue(value);
-      for (const [extraKey, extraValue] of alsoPut) {
-        checkKey(extraKey);
-        checkValue(extraValue);
-      }
+      checkPutIfAbsent(key, value, alsoPut);
       const existing = this.#tree.get(key);
       if (existing !== undefined) return new Uint8Array(existing);
       this.#tree.set(key, new Uint8Array(value));

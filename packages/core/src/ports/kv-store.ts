@@ -68,6 +68,16 @@ export function checkKey(key: string): void {
   }
 }
 
+/** Validates a whole putIfAbsent before anything is written (the write is all or nothing). */
+export function checkPutIfAbsent(key: string, value: Uint8Array, alsoPut: readonly KvEntry[]): void {
+  checkKey(key);
+  checkValue(value);
+  for (const [extraKey, extraValue] of alsoPut) {
+    checkKey(extraKey);
+    checkValue(extraValue);
+  }
+}
+
 export function checkValue(value: Uint8Array): void {
   if (!(value instanceof Uint8Array)) throw new KvLimitError('KV value must be a Uint8Array');
   if (value.length > MAX_VALUE_BYTES) throw new KvLimitError(`KV value is ${value.length} bytes; the limit is ${MAX_VALUE_BYTES}`);
