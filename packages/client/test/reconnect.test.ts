@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nameToText, type Channel, type MichatObject } from '@michat/protocol';
-import type { MichatClient } from '../src/index.ts';
 import { eventually, sleep, startClientFixture, type ClientFixture } from './fixture.ts';
 
 const FAST_RETRY = { backoff: { initialMs: 50, maxMs: 400 } };

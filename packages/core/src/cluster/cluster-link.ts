@@ -31,7 +31,6 @@ export interface ClusterHandlers {
 export class ClusterLink implements RoomLink {
   readonly nodeId = crypto.randomUUID();
   private readonly deps: ClusterLinkDeps;
-  private handlers: ClusterHandlers | undefined;
   /** A publish failed: the next one that works is followed by a resync for everybody. */
   private lost = false;
   private readonly stops: Array<() => unknown> = [];
@@ -42,7 +41,6 @@ export class ClusterLink implements RoomLink {
 
   /** Listens to the control topic and to bus restorations; resolves once listening. */
   async start(handlers: ClusterHandlers): Promise<void> {
-    this.handlers = handlers;
     this.stops.push(
       await this.deps.bus.subscribe(CONTROL_TOPIC, (bytes) => {
         const event = this.decode(ControlEvent, bytes);

@@ -1,15 +1,11 @@
 import {
-  BATCH_BYTES,
-  CATCHUP_BATCH,
   DEVICE_BITS,
   MAX_CATCHUP_OBJECTS,
   MAX_VECTOR_RANGES_PER_ENTRY,
   MichatError,
-  PRESENCE_TTL_MS,
   VersionVector,
   bytesEqual,
   decodeObject,
-  isExpiredAt,
   encodeFrame,
   matchesPrefix,
   missingFrom,
@@ -24,12 +20,13 @@ import {
 import type { KvEntry, KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Metrics } from '../ports/telemetry.ts';
-import { deviceStreamRange, objectKey, streamStateKey, threadIndexKey, timeIndexKey } from '../keys.ts';
+import { objectKey, streamStateKey, threadIndexKey, timeIndexKey } from '../keys.ts';
 import { decodeStreamState, encodeStreamState, readVector } from './stream-state.ts';
-import { PresenceTable, type PresenceStatus } from './presence-table.ts';
-import type { PresenceChange, PresenceEntry, RemoteRoomEvent, RoomLink } from './room-link.ts';
+import type { RemoteRoomEvent, RoomLink } from './room-link.ts';
+import { RoomPresence } from './room-presence.ts';
 import type { Subscriber } from './subscriber.ts';
 import { readHistory, type HistoryRequest, type HistoryPage } from './history.ts';
+import { sendStored } from './catch-up.ts';
 
 const EMPTY = new Uint8Array(0);
 const STORE_RETRY_MS = 1_000;
@@ -54,7 +51,7 @@ export class Room {
   private vector: VersionVector;
   /** Per connection: its subscriptions here, by the request id that made each. */
   private readonly subscribers = new Map<number, { sub: Subscriber; prefixes: Map<number, Prefix> }>();
-  readonly presence = new PresenceTable();
+  readonly presence: RoomPresence;
   private reloading: Promise<void> | undefined;
   /**
    * Cluster mode: per device, the connection whose publishes keep this room's view of the
@@ -63,10 +60,6 @@ export class Room {
    * first, so writing it back never drops what another node wrote.
    */
   private readonly current = new Map<number, number>();
-  /** Cluster mode: devices on other nodes that this node's subscribers were told are present. */
-  private readonly remotePresent = new Map<string, PresenceEntry>();
-  /** Of those, the ones the store lacked at the last reconciliation (gone if it lacks them again). */
-  private readonly remoteMissing = new Set<string>();
 
   /** Publishes being written now (a room is never unloaded under one). */
   private writing = 0;
@@ -79,6 +72,13 @@ export class Room {
     this.channel = channel;
     this.deps = deps;
     this.vector = vector;
+    this.presence = new RoomPresence({
+      channel,
+      clock: deps.clock,
+      link: deps.link,
+      broadcast: (frame, except) => this.broadcast(frame, except),
+      watched: () => this.subscribers.size > 0,
+    });
   }
 
   static async load(channel: Prefix, deps: RoomDeps): Promise<Room> {
@@ -106,7 +106,7 @@ export class Room {
 
   /** Whether nothing uses the room: no subscriber, nobody present, no write under way. */
   get idle(): boolean {
-    return this.subscribers.size === 0 && this.presence.size === 0 && this.writing === 0;
+    return this.subscribers.size === 0 && this.presence.table.size === 0 && this.writing === 0;
   }
 
   private async store(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
@@ -146,7 +146,7 @@ export class Room {
   /** An event of this channel from another node: a stored object to deliver, or a frame to pass on. */
   receive(event: RemoteRoomEvent): void {
     if (event.k === 'frame') {
-      if (event.p) this.notePresence(event.p);
+      if (event.p) this.presence.note(event.p);
       return this.broadcast(event.f);
     }
     const name = event.b.subarray(2, 18);
@@ -199,13 +199,12 @@ export class Room {
   /** Forgets a connection entirely (closed, or its access was removed). */
   drop(sub: Subscriber): void {
     this.subscribers.delete(sub.connectionId);
-    const gone = this.presence.remove(sub.connectionId);
-    if (gone) this.presenceEnded(sub, gone.status);
+    this.presence.leave(sub);
   }
 
   /** The connections of `userId` here, subscribed or only present (heartbeats), with their subscriptions. */
   connectionsOf(userId: number): Array<{ sub: Subscriber; prefixes: ReadonlyMap<number, Prefix> }> {
-    const present = this.presence.subscribers().filter((s) => s.userId === userId && !this.subscribers.has(s.connectionId));
+    const present = this.presence.table.subscribers().filter((s) => s.userId === userId && !this.subscribers.has(s.connectionId));
     return [...[...this.subscribers.values()].filter((e) => e.sub.userId === userId), ...present.map((sub) => ({ sub, prefixes: new Map<number, Prefix>() }))];
   }
 
@@ -230,127 +229,12 @@ export class Room {
     const held = this.vectorUnder(prefix);
     const { ranges, count } = missingFrom(held, since);
     if (count > maxObjects) return { missing: count };
-    const now = this.deps.clock.now();
-    let batch: Uint8Array[] = [];
-    let batchBytes = 0;
-    for (const r of ranges) {
-      const { prefix: keyPrefix, start, end } = deviceStreamRange(this.channel.name, r.device, r.from, r.through);
-      let from = start;
-      for (;;) {
-        const page = await this.deps.kv.list(keyPrefix, { start: from, end, limit: CATCHUP_BATCH });
-        for (const [, bytes] of page) {
-          if (isExpiredAt(bytes, now) || !matchesPrefix(bytes.subarray(2, 18), prefix)) continue;
-          batch.push(bytes);
-          batchBytes += bytes.length;
-          if (batch.length >= CATCHUP_BATCH || batchBytes >= BATCH_BYTES) {
-            send(batch);
-            batch = [];
-            batchBytes = 0;
-          }
-        }
-        if (page.length < CATCHUP_BATCH) break;
-        from = `${page[page.length - 1]![0]} `;
-      }
-    }
-    if (batch.length) send(batch);
+    await sendStored(this.deps.kv, this.channel.name, ranges, prefix, this.deps.clock.now(), send);
     return {};
   }
 
   history(req: HistoryRequest): Promise<HistoryPage> {
     return readHistory(this.deps.kv, this.channel.name, req, this.deps.clock.now());
-  }
-
-  /** A heartbeat from a subscriber: renews its presence, announcing it when news. */
-  beat(sub: Subscriber, status: PresenceStatus): void {
-    const previous = this.presence.status(sub.connectionId);
-    if (this.presence.beat(sub, status, this.deps.clock.now() + PRESENCE_TTL_MS)) this.broadcastPresence(sub, status);
-    this.deps.link?.present(this.channel, entryOf(sub, status), previous);
-  }
-
-  /** Explicit leave: presence ends now. */
-  leave(sub: Subscriber): void {
-    const gone = this.presence.remove(sub.connectionId);
-    if (gone) this.presenceEnded(sub, gone.status);
-  }
-
-  /** Drops presence whose TTL ran out. */
-  sweepPresence(now: number): void {
-    for (const e of this.presence.sweep(now)) this.presenceEnded(e.sub, e.status);
-  }
-
-  /** Shows a typing indicator to every other subscriber (never stored). */
-  typing(sub: Subscriber): void {
-    const frame = encodeFrame({ t: 'typing', channel: this.channel.name, user: sub.username, device: sub.deviceId });
-    this.broadcast(frame, sub);
-    this.deps.link?.share(this.channel, { k: 'frame', f: frame });
-  }
-
-  /**
-   * Cluster mode: brings what this node's subscribers were told about other nodes' devices
-   * in line with the shared presence store, whose entries expire. A node that died never
-   * says 'gone' for its devices; this does, once their entries have expired. It also
-   * announces devices whose change was lost on the bus. Skipped while the store cannot
-   * be read. A device must be missing twice in a row to be gone: a Redis that restarted
-   * empty is refilled by the next heartbeats, without everyone flickering away.
-   */
-  async reconcilePresence(): Promise<void> {
-    if (!this.deps.link || this.subscribers.size === 0) return;
-    const roster = await this.deps.link.roster(this.channel);
-    if (!roster) return;
-    const local = new Set(this.presence.snapshot().map(presenceKey));
-    const now = new Map(roster.filter((e) => !local.has(presenceKey(e))).map((e) => [presenceKey(e), e]));
-    for (const [key, e] of this.remotePresent) {
-      if (now.has(key)) {
-        this.remoteMissing.delete(key);
-        continue;
-      }
-      if (!this.remoteMissing.has(key)) {
-        this.remoteMissing.add(key);
-        continue;
-      }
-      this.remoteMissing.delete(key);
-      this.remotePresent.delete(key);
-      this.broadcast(this.presenceFrame({ user: e.user, device: e.device, status: 'gone' }));
-    }
-    for (const [key, e] of now) {
-      if (this.remotePresent.get(key)?.status === e.status) continue;
-      this.remotePresent.set(key, e);
-      this.broadcast(this.presenceFrame(e));
-    }
-  }
-
-  /** Who is present: on every node in cluster mode (when the presence store answers), else here. */
-  async presenceSnapshot(): Promise<Uint8Array> {
-    const local = this.presence.snapshot();
-    const everywhere = await this.deps.link?.roster(this.channel);
-    const byDevice = new Map<number, PresenceEntry>();
-    const localKeys = new Set(local.map(presenceKey));
-    for (const e of everywhere ?? []) if (!localKeys.has(presenceKey(e))) this.notePresence(e);
-    for (const e of [...(everywhere ?? []), ...local]) byDevice.set(e.device, e);
-    return encodeFrame({ t: 'presence', channel: this.channel.name, members: [...byDevice.values()] });
-  }
-
-  private presenceEnded(sub: Subscriber, status: PresenceStatus): void {
-    this.broadcastPresence(sub, 'gone');
-    this.deps.link?.absent(this.channel, entryOf(sub, status));
-  }
-
-  private broadcastPresence(sub: Subscriber, status: PresenceStatus | 'gone'): void {
-    const change = { user: sub.username, device: sub.deviceId, status };
-    const frame = this.presenceFrame(change);
-    this.broadcast(frame);
-    this.deps.link?.share(this.channel, { k: 'frame', f: frame, p: change });
-  }
-
-  private presenceFrame(change: PresenceChange): Uint8Array {
-    return encodeFrame({ t: 'presence', channel: this.channel.name, change });
-  }
-
-  private notePresence(change: PresenceChange): void {
-    const key = presenceKey(change);
-    this.remoteMissing.delete(key);
-    if (change.status === 'gone') this.remotePresent.delete(key);
-    else this.remotePresent.set(key, { user: change.user, device: change.device, status: change.status });
   }
 
   private broadcast(frame: Uint8Array, except?: Subscriber): void {
@@ -427,14 +311,6 @@ export class Room {
         this.reloading = undefined;
       });
   }
-}
-
-function presenceKey(e: { user: string; device: number }): string {
-  return `${e.user}/${e.device}`;
-}
-
-function entryOf(sub: Subscriber, status: PresenceStatus): PresenceEntry {
-  return { user: sub.username, device: sub.deviceId, status };
 }
 
 function matchesAny(name: Name, prefixes: Map<number, Prefix>, channelBits: number): boolean {

@@ -133,10 +133,10 @@ export class Rooms {
     let sweeps = 0;
     const tick = () => {
       const now = this.deps.clock.now();
-      for (const r of this.loaded) r.sweepPresence(now);
+      for (const r of this.loaded) r.presence.sweep(now);
       this.unloadIdle(now);
       if (this.deps.link && ++sweeps % RECONCILE_EVERY_SWEEPS === 0) {
-        for (const r of this.loaded) void r.reconcilePresence().catch(() => undefined);
+        for (const r of this.loaded) void r.presence.reconcile().catch(() => undefined);
       }
       this.cancelSweep = this.deps.clock.setTimer(PRESENCE_SWEEP_MS, tick);
     };

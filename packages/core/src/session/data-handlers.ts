@@ -41,9 +41,9 @@ export async function handleData(ctx: ConnectionContext, conn: Connection, frame
     case 'hb':
       return heartbeat(ctx, conn, frame);
     case 'typing':
-      return (await memberRoom(ctx, conn, frame.channel)).typing(conn);
+      return (await memberRoom(ctx, conn, frame.channel)).presence.typing(conn);
     case 'leave':
-      return (await memberRoom(ctx, conn, frame.channel)).leave(conn);
+      return (await memberRoom(ctx, conn, frame.channel)).presence.leave(conn);
     case 'ping':
       return conn.reply({ t: 'pong', id: frame.id, serverTime: ctx.clock.now() });
   }
@@ -90,7 +90,7 @@ async function subscribe(ctx: ConnectionContext, conn: Connection, frame: Client
     // Live first, then catch-up: nothing published in between can fall through the crack.
     room.subscribe(conn, frame.id, prefix);
     conn.subscriptions.set(frame.id, { room, prefix });
-    conn.send(await room.presenceSnapshot());
+    conn.send(await room.presence.snapshot());
     void catchUp(room, conn, frame.id, prefix, frame.since ?? [], true);
   } catch (e) {
     failAbout(conn, e, frame.id, frame);
@@ -152,7 +152,7 @@ async function heartbeat(ctx: ConnectionContext, conn: Connection, frame: Client
     try {
       const prefix = checkedPrefix(w.prefix, w.bits);
       const room = await memberRoom(ctx, conn, prefix.name);
-      room.beat(conn, frame.status);
+      room.presence.beat(conn, frame.status);
       const held = room.vectorUnder(prefix);
       if (held.digest() === w.digest) continue;
       if (held.rangeCount() > MAX_VECTOR_RANGES) throw new MichatError('TooLarge', `the vector here has more than ${MAX_VECTOR_RANGES} ranges`);
