@@ -92,6 +92,7 @@ test('a member leaves a channel after confirming; it leaves their sidebar', asyn
   await bob.page.getByRole('button', { name: 'Browse channels' }).first().click();
   await bob.page.getByRole('button', { name: 'Join: lobby' }).waitFor();
   await bob.page.keyboard.press('Escape');
+  await bob.page.getByRole('dialog', { name: 'Browse channels' }).waitFor({ state: 'detached' });
 }, 60_000);
 
 test('the owner removes a member, who can no longer read the channel', async () => {

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useId, useLayoutEffect, useRef } from 'preact/hooks';
 import { CloseIcon } from './icons.tsx';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -8,7 +8,9 @@ const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), textar
 export function Dialog(props: { title: string; onClose: () => void; children: ComponentChildren; footer?: ComponentChildren; wide?: boolean; class?: string; hideTitle?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
   const id = useId();
-  useEffect(() => {
+  // A layout effect, so Esc and focus work from the first frame the dialog is seen in
+  // (a plain effect runs a frame later, and an Esc pressed in between was lost).
+  useLayoutEffect(() => {
     const before = document.activeElement as HTMLElement | null;
     const box = ref.current;
     const first = box?.querySelector<HTMLElement>('[autofocus]') ?? box?.querySelector<HTMLElement>(FOCUSABLE);
