@@ -34,3 +34,7 @@ export { exportState, importState, type MichatExport, type ImportSummary } from 
 // What apps handle most, so they need not import the protocol package for it.
 export { MichatError, toHex, fromHex, nameToText } from '@michat/protocol';
 export type { Channel, ErrorKind, Me, MichatObject, Name, Session, Team, VectorEntries } from '@michat/protocol';
+// Building blocks for hosts that speak the protocol on behalf of others (relays).
+export { Link, type LinkDeps, type LinkState } from './link.ts';
+export { Backoff } from './backoff.ts';
+export { SessionKeeper, type SessionKeeperDeps } from './session-keeper.ts';

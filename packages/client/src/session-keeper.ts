@@ -42,7 +42,14 @@ export class SessionKeeper {
 
   /** An access token that is not about to expire (refreshing first when needed). */
   async accessToken(): Promise<string> {
-    if (this.current.expiresAt - this.deps.now() < EXPIRY_MARGIN_MS) await this.refresh();
+    if (this.current.expiresAt - this.deps.now() >= EXPIRY_MARGIN_MS) return this.current.accessToken;
+    try {
+      await this.refresh();
+    } catch (e) {
+      // Refused: the session is over. Unreachable: the token held is still offered, since a
+      // relay cut off from the origin accepts it for a grace period (docs/operations.md).
+      if (!(e instanceof MichatError) || e.kind === 'Unauthorized') throw e;
+    }
     return this.current.accessToken;
   }
 

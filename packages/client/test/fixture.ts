@@ -5,7 +5,7 @@ import { initOrganization } from '@michat/core';
 import { startServer, type RunningServer } from '@michat/server';
 import type { Channel } from '@michat/protocol';
 import { MichatClient, type MichatClientOptions } from '../src/index.ts';
-import { TcpProxy } from './tcp-proxy.ts';
+import { TcpProxy } from '@michat/testkit';
 
 export const PASSWORD = 'correct horse battery';
 

@@ -1,10 +1,16 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { MichatNode } from '@michat/core';
+import type { Connection, Transport } from '@michat/core';
 import { HARD_FRAME_BYTES, MichatError } from '@michat/protocol';
 
 export const WS_PATH = '/ws';
+
+/** What serves WebSocket clients: a node, or a relay. */
+export interface WsNode {
+  readonly accepting: boolean;
+  connect(transport: Transport): Connection;
+}
 
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -16,7 +22,7 @@ function toBytes(data: RawData): Uint8Array {
  * Connection. Frames over HARD_FRAME_BYTES are cut by ws (close 1009); smaller oversized
  * ones reach the core, which answers TooLarge and keeps the connection.
  */
-export function attachWebSockets(server: Server, node: MichatNode): WebSocketServer {
+export function attachWebSockets(server: Server, node: WsNode): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_BYTES, perMessageDeflate: false });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '').split('?')[0];
@@ -49,7 +55,7 @@ function corkingSender(ws: WebSocket): (bytes: Uint8Array) => void {
   };
 }
 
-function serve(ws: WebSocket, node: MichatNode): void {
+function serve(ws: WebSocket, node: WsNode): void {
   const send = corkingSender(ws);
   const conn = node.connect({
     send,

@@ -6,3 +6,4 @@ export * from './servers/redis-server.ts';
 export * from './bus-tests.ts';
 export * from './presence-tests.ts';
 export { freePort, freeUdpPort } from './servers/free-port.ts';
+export { TcpProxy } from './tcp-proxy.ts';

@@ -39,8 +39,11 @@ export class OriginKeys {
     this.deps = deps;
   }
 
-  /** The token's claims; Unauthorized when not signed by the origin, malformed or expired. */
-  async verify(token: string): Promise<AccessClaims> {
+  /**
+   * The token's claims; Unauthorized when not signed by the origin, malformed, or expired at
+   * `at` (now by default; a relay cut off from the origin passes an earlier time, its grace).
+   */
+  async verify(token: string, at?: number): Promise<AccessClaims> {
     const kid = keyIdOf(token);
     const now = this.deps.clock.now();
     let keys = await this.loaded();
@@ -52,7 +55,7 @@ export class OriginKeys {
     }
     const key = keys.get(kid);
     if (!key) throw invalid();
-    return verifiedClaims(token, key, now);
+    return verifiedClaims(token, key, at ?? now);
   }
 
   /** Fetches the origin's key set and keeps it; false (keeping the last one) when the origin does not answer. */

@@ -10,9 +10,10 @@ export interface PresenceChange {
 
 /**
  * What a room hears from the same channel's rooms on other nodes: a stored object, or a
- * frame for its subscribers (typing, or a presence change `p`).
+ * frame for its subscribers (typing, or a presence change `p`). Relay mode: an object from
+ * upstream is `relayed`, not stored here yet: the room stores it and never shares it back.
  */
-export type RemoteRoomEvent = { k: 'obj'; b: Uint8Array } | { k: 'frame'; f: Uint8Array; p?: PresenceChange };
+export type RemoteRoomEvent = { k: 'obj'; b: Uint8Array; relayed?: true } | { k: 'frame'; f: Uint8Array; p?: PresenceChange };
 
 /** One present device, as every node of a deployment lists it. */
 export interface PresenceEntry {
@@ -27,8 +28,11 @@ export interface PresenceEntry {
  * heartbeats with version vectors heal what a lost message left out.
  */
 export interface RoomLink {
-  /** Listens to the channel's events from other nodes; resolves once listening. */
-  follow(channel: Prefix, receive: (event: RemoteRoomEvent) => void): Promise<() => void>;
+  /**
+   * Listens to the channel's events from other nodes; resolves once listening. `receive`
+   * returns a promise for a relayed object (settled once stored), else nothing.
+   */
+  follow(channel: Prefix, receive: (event: RemoteRoomEvent) => void | Promise<unknown>): Promise<() => void>;
   /** Tells the other nodes' rooms of this channel (never waits, never throws). */
   share(channel: Prefix, event: RemoteRoomEvent): void;
   /** Marks a device present cluster-wide for one presence TTL (replacing `previous` status). */

@@ -98,7 +98,20 @@ export class Room {
   async publish(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
     this.writing++;
     try {
-      return await this.store(obj, from);
+      return await this.store(obj, from, true);
+    } finally {
+      this.writing--;
+    }
+  }
+
+  /**
+   * Relay mode: an object from upstream, checked there. Stored here (a name held already
+   * settles as a dup) and delivered to every matching subscriber; never shared back up.
+   */
+  async accept(bytes: Uint8Array): Promise<{ dup: boolean }> {
+    this.writing++;
+    try {
+      return await this.store(decodeObject(bytes), undefined, false);
     } finally {
       this.writing--;
     }
@@ -109,12 +122,12 @@ export class Room {
     return this.subscribers.size === 0 && this.presence.table.size === 0 && this.writing === 0;
   }
 
-  private async store(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
+  private async store(obj: MichatObject, from: Subscriber | undefined, share: boolean): Promise<{ dup: boolean }> {
     const device = nameDevice(obj.name);
     const seq = nameSeq(obj.name);
     // An archived channel takes nothing new; a retry of what it stored before still settles as a dup.
     const archived = this.deps.isArchived;
-    if (archived && !this.vector.has(device, seq) && (await archived(this.channel))) {
+    if (share && archived && !this.vector.has(device, seq) && (await archived(this.channel))) {
       throw new MichatError('Forbidden', 'this channel is archived: it is read-only');
     }
     if (this.reloading) await this.reloading;
@@ -139,16 +152,20 @@ export class Room {
     this.deps.metrics.observe('publish_commit_seconds', (this.deps.clock.now() - started) / 1000);
     this.deps.metrics.count('publishes');
     this.deliver(obj.bytes, from);
-    this.deps.link?.share(this.channel, { k: 'obj', b: obj.bytes });
+    if (share) this.deps.link?.share(this.channel, { k: 'obj', b: obj.bytes });
     return { dup: false };
   }
 
-  /** An event of this channel from another node: a stored object to deliver, or a frame to pass on. */
-  receive(event: RemoteRoomEvent): void {
+  /**
+   * An event of this channel from another node: a stored object to deliver, a relayed one
+   * to store first (see accept; the promise settles once stored), or a frame to pass on.
+   */
+  receive(event: RemoteRoomEvent): void | Promise<unknown> {
     if (event.k === 'frame') {
       if (event.p) this.presence.note(event.p);
       return this.broadcast(event.f);
     }
+    if (event.relayed) return this.accept(event.b);
     const name = event.b.subarray(2, 18);
     const device = nameDevice(name);
     this.vector.add(device, nameSeq(name));

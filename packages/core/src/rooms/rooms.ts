@@ -98,6 +98,11 @@ export class Rooms {
     return room;
   }
 
+  /** The channel's room if it is loaded now (without marking it used). */
+  peek(channel: Prefix): Room | undefined {
+    return this.byKey.get(channelKey(channel.name));
+  }
+
   /**
    * Cluster mode: messages from other nodes may have been lost. Follows the rooms that could
    * not follow their channel, and adds what storage holds to every room's vector; retries
@@ -181,18 +186,24 @@ export class Rooms {
     if (!link) return Room.load(channel, this.deps);
     let room: Room | undefined;
     const early: RemoteRoomEvent[] = [];
-    const receive = (event: RemoteRoomEvent): void => {
-      if (room) room.receive(event);
-      else early.push(event);
+    let loaded!: (room: Room | undefined) => void;
+    const loading = new Promise<Room | undefined>((resolve) => (loaded = resolve));
+    const receive = (event: RemoteRoomEvent): void | Promise<unknown> => {
+      if (room) return room.receive(event);
+      // Relay mode: a relayed object settles once the room has loaded and stored it.
+      if (event.k === 'obj' && event.relayed) return loading.then((r) => r?.receive(event));
+      early.push(event);
     };
     const unfollow = await link.follow(channel, receive).catch(() => undefined);
     try {
       room = await Room.load(channel, this.deps);
     } catch (e) {
+      loaded(undefined);
       unfollow?.();
       throw e;
     }
     for (const event of early) room.receive(event);
+    loaded(room);
     if (unfollow) this.unfollows.set(room, unfollow);
     else this.unfollowed.set(room, receive);
     return room;
