@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { adminCommand } from './commands/admin.ts';
 import { serveCommand } from './commands/serve.ts';
+import { relayCommand } from './commands/relay.ts';
 import { loginCommand } from './commands/login.ts';
 import { directoryCommands } from './commands/directory.ts';
 import { messageCommands } from './commands/messages.ts';
@@ -16,6 +17,7 @@ const program = new Command()
   .exitOverride();
 
 serveCommand(program);
+relayCommand(program);
 adminCommand(program);
 loginCommand(program);
 directoryCommands(program);

@@ -86,7 +86,7 @@ export class SessionService {
 
   private async open(user: UserRecord, deviceId: number): Promise<Session> {
     const refreshToken = await this.deps.store.create(user.id, deviceId);
-    const access = await this.deps.tokens.issue({ userId: user.id, username: user.username, orgId: user.orgId, deviceId });
+    const access = await this.deps.tokens.issue({ userId: user.id, username: user.username, orgId: user.orgId, deviceId, ...(user.relay ? { relay: true as const } : {}) });
     return { accessToken: access.token, refreshToken, expiresAt: access.expiresAt, userId: user.id, username: user.username, orgId: user.orgId, deviceId };
   }
 }

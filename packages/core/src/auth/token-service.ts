@@ -18,6 +18,8 @@ export interface AccessClaims {
   deviceId: number;
   /** ms since the epoch. */
   expiresAt: number;
+  /** A relay account's token (claim `rly`): see Access and docs/access.md. */
+  relay?: true;
 }
 
 /**
@@ -38,7 +40,7 @@ export class TokenService {
     const { kid, privateKey } = await this.keys.current();
     const now = this.clock.now();
     const expiresAt = now + ACCESS_TOKEN_TTL_MS;
-    const token = await new SignJWT({ un: claims.username, org: claims.orgId, dev: claims.deviceId })
+    const token = await new SignJWT({ un: claims.username, org: claims.orgId, dev: claims.deviceId, ...(claims.relay ? { rly: 1 } : {}) })
       .setProtectedHeader({ alg: SIGNING_ALG, kid })
       .setIssuer(ISSUER)
       .setSubject(String(claims.userId))
@@ -93,11 +95,11 @@ export async function verifiedClaims(token: string, publicKey: CryptoKey, now: n
   try {
     const { payload } = await jwtVerify(token, publicKey, { issuer: ISSUER, algorithms: [SIGNING_ALG], currentDate: new Date(now) });
     const userId = Number(payload.sub);
-    const { un, org, dev } = payload as { un?: unknown; org?: unknown; dev?: unknown };
+    const { un, org, dev, rly } = payload as { un?: unknown; org?: unknown; dev?: unknown; rly?: unknown };
     if (!Number.isInteger(userId) || typeof un !== 'string' || !Number.isInteger(org) || !Number.isInteger(dev) || typeof payload.exp !== 'number') {
       throw new Error('missing claims');
     }
-    return { userId, username: un, orgId: org as number, deviceId: dev as number, expiresAt: payload.exp * 1000 };
+    return { userId, username: un, orgId: org as number, deviceId: dev as number, expiresAt: payload.exp * 1000, ...(rly === 1 ? { relay: true as const } : {}) };
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_JWT_EXPIRED') throw new MichatError('Unauthorized', 'access token expired; refresh it');
     throw invalid();

@@ -12,3 +12,12 @@ export async function initOrganization(dir: Directory, input: { org: string; use
   const admin = await dir.createUser({ orgId: org.id, username: input.username, password: input.password, orgAdmin: true });
   return { org, admin };
 }
+
+/**
+ * A relay account of an organization (`michat admin relay add`): what a relay signs in
+ * upstream as. It may read every channel of its org and publish objects of member devices
+ * (docs/access.md, relay accounts); it belongs to no team and can do nothing else.
+ */
+export async function createRelayAccount(dir: Directory, input: { orgId: number; username: string; password: string }): Promise<UserRecord> {
+  return dir.createUser({ ...input, relay: true });
+}

@@ -167,6 +167,11 @@ export class Directory {
     return this.roster.membership(channelId, userId);
   }
 
+  /** The user ids of a channel's members, ascending. */
+  async channelMemberIds(channelId: number): Promise<number[]> {
+    return [...(await this.roster.members(channelId)).keys()].sort((a, b) => a - b);
+  }
+
   device(id: number): Promise<DeviceRecord | undefined> {
     return this.store.record<DeviceRecord>(dirKeys.device(id));
   }
@@ -187,14 +192,14 @@ export class Directory {
     });
   }
 
-  async createUser(input: { orgId: number; username: string; password: string; orgAdmin?: boolean }): Promise<UserRecord> {
+  async createUser(input: { orgId: number; username: string; password: string; orgAdmin?: boolean; relay?: boolean }): Promise<UserRecord> {
     if (!(await this.org(input.orgId))) throw new MichatError('NotFound', `no organization ${input.orgId}`);
     // Every way users are made (API, invites, setup, the member tool) meets the same rules.
     checkPassword(input.password, input.username);
     const passwordHash = await this.hasher.hash(input.password);
     return this.store.writes.run(async () => {
       const id = await this.store.nextId('user', MAX_USER);
-      const user: UserRecord = { id, orgId: input.orgId, username: input.username, passwordHash, orgAdmin: input.orgAdmin ?? false, created: this.store.clock.now() };
+      const user: UserRecord = { id, orgId: input.orgId, username: input.username, passwordHash, orgAdmin: input.orgAdmin ?? false, created: this.store.clock.now(), ...(input.relay ? { relay: true } : {}) };
       await this.store.claim(dirKeys.userName(input.username), id, `username "${input.username}" is taken`, [[dirKeys.user(id), jsonBytes(user)]], 'user');
       return user;
     });

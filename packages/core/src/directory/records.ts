@@ -14,6 +14,8 @@ export interface UserRecord {
   passwordHash: string;
   orgAdmin: boolean;
   created: number;
+  /** A relay account (`michat admin relay add`): trusted infrastructure of its org (see docs/access.md). */
+  relay?: boolean;
 }
 
 export interface TeamRecord {

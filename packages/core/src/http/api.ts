@@ -9,6 +9,7 @@ import { inviteRoutes } from './invite-routes.ts';
 import { errorResponse } from './respond.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
+import { relayRoutes } from './relay-routes.ts';
 import { API_ROUTES, openApiRoute } from './openapi-route.ts';
 
 export type { ApiEnv } from './api-env.ts';
@@ -61,6 +62,7 @@ export function createApi(node: MichatNode, options: ApiOptions = {}): Hono<ApiE
   app.route('/', deviceRoutes(node));
   app.route('/', inviteRoutes(node));
   app.route('/', directoryRoutes(node));
+  app.route('/', relayRoutes(node));
   app.notFound((c) => errorResponse(c, new MichatError('NotFound', `no route ${c.req.method} ${c.req.path}`), node.logger));
   return app;
 }

@@ -32,5 +32,6 @@ export const DIRECTORY_ROUTES: readonly RouteDoc[] = [
   { method: 'put', path: '/api/channels/:channel/bans/:user', tag: 'channels', auth: true, summary: 'Ban a user from a channel (removes them)', status: 204, errors: ['NotFound'] },
   { method: 'delete', path: '/api/channels/:channel/bans/:user', tag: 'channels', auth: true, summary: 'Lift a ban', status: 204, errors: ['NotFound'] },
   { method: 'get', path: '/api/dms', tag: 'direct messages', auth: true, summary: "The caller's direct-message channels", response: api.ChannelList },
+  { method: 'get', path: '/api/relay/channels/:prefix', tag: 'relays', auth: true, summary: 'Who may use a channel of the relay\'s organization (relay accounts; the prefix is 18 hex digits)', response: api.RelayChannel, errors: ['BadRequest', 'Forbidden', 'NotFound'] },
   { method: 'post', path: '/api/dms', tag: 'direct messages', auth: true, summary: 'Open a direct message (1:1 is unique per pair)', body: api.CreateDirectMessage, response: api.Channel, status: 201, errors: ['NotFound', 'Forbidden'] },
 ];

@@ -1,4 +1,4 @@
-import type { Access } from '../auth/access.ts';
+import type { DataAccess } from '../auth/access.ts';
 import type { RateLimits } from '../auth/rate-limits.ts';
 import type { AccessClaims } from '../auth/token-service.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -25,7 +25,7 @@ export interface ConnectionContext {
   metrics: Metrics;
   auth: ConnectionAuth;
   limits: Pick<RateLimits, 'publish'>;
-  access: Access;
+  access: DataAccess;
   rooms: Rooms;
   onOpen(c: Connection): void;
   onClose(c: Connection): void;

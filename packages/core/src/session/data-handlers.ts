@@ -13,7 +13,6 @@ import {
   type Prefix,
   type VectorEntries,
 } from '@michat/protocol';
-import { checkPublish } from '../rooms/publish-rules.ts';
 import type { Room } from '../rooms/room.ts';
 import type { ConnectionContext } from './connection-context.ts';
 import type { Connection } from './connection.ts';
@@ -56,10 +55,10 @@ async function memberRoom(ctx: ConnectionContext, conn: Connection, name: Uint8A
 
 /** Starts the write and returns; the ack (or error) follows once it is durable. */
 async function publish(ctx: ConnectionContext, conn: Connection, frame: ClientFrameOf<'pub'>): Promise<void> {
-  ctx.limits.publish(conn.userId); // across all of the user's connections, on top of each one's frame limit
+  // Across all of the user's connections, on top of each one's frame limit (a relay forwards many users': neither applies).
+  if (!conn.claims.relay) ctx.limits.publish(conn.userId);
   const obj = decodeObject(frame.obj);
-  const { prefix } = await ctx.access.requireMember(conn.claims, obj.name);
-  checkPublish({ obj, channel: prefix, deviceId: conn.deviceId, now: ctx.clock.now() });
+  const { prefix } = await ctx.access.requirePublish(conn.claims, obj, ctx.clock.now());
   const room = await ctx.rooms.get(prefix);
   room.publish(obj, conn).then(
     ({ dup }) => conn.reply({ t: 'ack', id: frame.id, name: obj.name, dup }),
@@ -152,7 +151,7 @@ async function heartbeat(ctx: ConnectionContext, conn: Connection, frame: Client
     try {
       const prefix = checkedPrefix(w.prefix, w.bits);
       const room = await memberRoom(ctx, conn, prefix.name);
-      room.presence.beat(conn, frame.status);
+      if (!conn.claims.relay) room.presence.beat(conn, frame.status); // a relay is never anyone's presence
       const held = room.vectorUnder(prefix);
       if (held.digest() === w.digest) continue;
       if (held.rangeCount() > MAX_VECTOR_RANGES) throw new MichatError('TooLarge', `the vector here has more than ${MAX_VECTOR_RANGES} ranges`);

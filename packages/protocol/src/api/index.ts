@@ -8,3 +8,4 @@ export type { SignedInDevice, SignedInDeviceList } from './devices.ts';
 export type { CreateInviteRequest, Invite, CreatedInvite, InviteList } from './invites.ts';
 export type { ImportObjects, ImportResult } from './import.ts';
 export { MAX_IMPORT_OBJECTS } from './import.ts';
+export type { RelayChannel } from './relay.ts';

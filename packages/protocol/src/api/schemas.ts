@@ -4,3 +4,4 @@ export * from './directory.ts';
 export * from './devices.ts';
 export * from './invites.ts';
 export * from './import.ts';
+export * from './relay.ts';

@@ -1,0 +1,337 @@
+import { Backoff, Link, MichatError, type LinkState } from '@michat/client';
+import {
+  CHANNEL_BITS,
+  MAX_WATCHED_CHANNELS,
+  VersionVector,
+  channelKey,
+  encodeFrame,
+  toHex,
+  type ClientFrame,
+  type Prefix,
+  type ServerFrame,
+} from '@michat/protocol';
+import { sendStored, type Clock, type KvStore, type Logger, type RemoteRoomEvent } from '@michat/core';
+import { planExchange } from './vector-exchange.ts';
+import type { RefusedObjects } from './refused-objects.ts';
+
+export interface UpstreamDeps {
+  /** The parent's base HTTP URL (its WebSocket is `/ws` under it). */
+  url: string;
+  identity: { token(): Promise<string>; renew(): Promise<void> };
+  kv: KvStore;
+  clock: Clock;
+  logger: Logger;
+  refused: RefusedObjects;
+  /** What the relay holds of a followed channel now (its room's vector, else the stored one). */
+  vectorOf(channel: Prefix): Promise<VersionVector>;
+  /** Heartbeat period bounds (default: a random 3.5–7 s, like clients). */
+  heartbeat?: { minMs: number; maxMs: number };
+  /** The link opened (true) or went down (false). */
+  onOnline?(online: boolean): void;
+}
+
+interface Followed {
+  prefix: Prefix;
+  receive(event: RemoteRoomEvent): void | Promise<unknown>;
+  /** The live subscription's request id on the current socket. */
+  subId?: number | undefined;
+  /** The subscription has caught up (subok): heartbeats carry its digest. */
+  live?: boolean;
+  /** A sync of the exchange is under way (its request id). */
+  syncId?: number | undefined;
+}
+
+const DEFAULT_BEATS = { minMs: 3_500, maxMs: 7_000 };
+/** Relaunch a link that gave up (e.g. the account was refused) after this long. */
+const RELAUNCH_MS = 30_000;
+/** How long a ping may take to be answered before the socket counts as dead. */
+const PONG_WAIT_MS = 5_000;
+
+/**
+ * The relay's one connection to its parent, speaking the client protocol: one subscription
+ * per followed channel (with the relay's vector as `since`, so a reconnect costs what was
+ * missed), publishes of what the relay stored, and heartbeats whose digests are the relay's
+ * own vectors. Where the digests differ the parent answers with its vector, and the two
+ * send each other exactly what the other lacks (the vector exchange). The relay's store is
+ * the durable outbound queue: what the parent lacks is found by the exchange, after any
+ * outage or restart.
+ */
+export class Upstream {
+  private readonly deps: UpstreamDeps;
+  private readonly channels = new Map<string, Followed>();
+  private readonly requests = new Map<number, Followed>();
+  /** Publishes on the current socket: request id → hex name. */
+  private readonly pubs = new Map<number, string>();
+  private readonly inflight = new Set<string>();
+  private link: Link;
+  private lastId = 0;
+  private beatTimer: ReturnType<typeof setTimeout> | undefined;
+  private relaunchTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private heardAt = 0;
+
+  constructor(deps: UpstreamDeps) {
+    this.deps = deps;
+    this.link = this.newLink();
+  }
+
+  get online(): boolean {
+    return this.link.isOpen;
+  }
+
+  get state(): LinkState {
+    return this.link.state;
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.stopBeats();
+    if (this.relaunchTimer) clearTimeout(this.relaunchTimer);
+    await this.link.close();
+  }
+
+  /** Follows a channel upstream until the returned function is called. */
+  follow(prefix: Prefix, receive: Followed['receive']): () => void {
+    const key = channelKey(prefix.name);
+    const followed: Followed = { prefix, receive };
+    this.channels.set(key, followed);
+    if (this.link.isOpen) void this.subscribe(followed);
+    return () => {
+      if (this.channels.get(key) !== followed) return;
+      this.channels.delete(key);
+      if (followed.subId !== undefined) this.send({ t: 'unsub', id: this.nextId(), sub: followed.subId });
+    };
+  }
+
+  /** Sends a stored object to the parent now if the link is open (the exchange sends it otherwise). */
+  publish(bytes: Uint8Array): void {
+    const hex = toHex(bytes.subarray(2, 18));
+    if (this.inflight.has(hex) || this.deps.refused.has(hex) || !this.link.isOpen) return;
+    const id = this.nextId();
+    if (!this.send({ t: 'pub', id, obj: bytes })) return;
+    this.inflight.add(hex);
+    this.pubs.set(id, hex);
+  }
+
+  private newLink(): Link {
+    return new Link({
+      url: `${this.deps.url.replace(/^http(s?):/i, 'ws$1:').replace(/\/$/, '')}/ws`,
+      clientName: 'michat-relay',
+      backoff: new Backoff({ initialMs: 500, maxMs: 15_000 }),
+      openTimeoutMs: 10_000,
+      localNow: () => this.deps.clock.now(),
+      token: () => this.deps.identity.token(),
+      reauthenticate: () => this.deps.identity.renew(),
+      dropInbound: undefined,
+      onOpen: () => this.opened(),
+      onFrame: (frame) => this.dispatch(frame),
+      onDown: () => this.down(),
+      onState: () => undefined,
+      onOnlineState: () => undefined,
+      onError: (e) => this.deps.logger.debug({ err: e.message }, 'upstream'),
+      onFatal: (e) => this.fatal(e),
+    });
+  }
+
+  /** The parent refused the relay for good (account gone, no common version): try again later. */
+  private fatal(e: MichatError): void {
+    this.deps.logger.error({ kind: e.kind, err: e.message }, 'upstream refused the relay; trying again in 30 s');
+    if (this.closed) return;
+    this.relaunchTimer = setTimeout(() => {
+      if (this.closed) return;
+      this.link = this.newLink();
+      this.link.start();
+    }, RELAUNCH_MS);
+  }
+
+  private opened(): void {
+    this.heardAt = this.deps.clock.now();
+    this.deps.logger.info({ upstream: this.deps.url }, 'upstream connected');
+    this.deps.onOnline?.(true);
+    for (const f of this.channels.values()) void this.subscribe(f);
+    this.scheduleBeat();
+  }
+
+  private down(): void {
+    this.deps.logger.warn({ upstream: this.deps.url }, 'upstream lost; serving from the cache');
+    this.stopBeats();
+    this.requests.clear();
+    this.pubs.clear();
+    this.inflight.clear();
+    for (const f of this.channels.values()) {
+      f.subId = undefined;
+      f.syncId = undefined;
+      f.live = false;
+    }
+    this.deps.onOnline?.(false);
+  }
+
+  /** Subscribes with what the relay holds: the parent sends exactly what it lacks, then live. */
+  private async subscribe(f: Followed): Promise<void> {
+    const since = await this.deps.vectorOf(f.prefix);
+    if (!this.link.isOpen || this.channels.get(channelKey(f.prefix.name)) !== f) return;
+    const id = this.nextId();
+    f.subId = id;
+    this.requests.set(id, f);
+    this.send({ t: 'sub', id, prefix: f.prefix.name, bits: CHANNEL_BITS, since: since.boundedEntries() });
+  }
+
+  private dispatch(frame: ServerFrame): void {
+    this.heardAt = this.deps.clock.now();
+    switch (frame.t) {
+      case 'obj':
+        return this.store(this.channels.get(channelKey(frame.obj.subarray(2, 18))), frame.obj);
+      case 'objs': {
+        const f = this.requests.get(frame.id);
+        for (const bytes of frame.objs) this.store(f, bytes);
+        return;
+      }
+      case 'subok':
+        return this.caughtUp(frame.id);
+      case 'vec':
+        return void this.exchange(this.channels.get(channelKey(frame.prefix)), VersionVector.from(frame.vector));
+      case 'ack':
+        return this.settled(frame.id);
+      case 'err':
+        return this.failed(frame);
+      case 'typing':
+        return this.pass(frame.channel, frame);
+      case 'presence':
+        // Changes only: a snapshot from upstream would replace what local clients see.
+        if (frame.change) this.pass(frame.channel, { t: 'presence', channel: frame.channel, change: frame.change });
+        return;
+      default:
+        return;
+    }
+  }
+
+  private store(f: Followed | undefined, bytes: Uint8Array): void {
+    if (!f) return;
+    const stored = f.receive({ k: 'obj', b: bytes, relayed: true });
+    // A failed write leaves the room's vector without it: the next exchange fetches it again.
+    if (stored) stored.catch((e: unknown) => this.deps.logger.warn({ err: (e as Error).message }, 'could not cache an object from upstream'));
+  }
+
+  /** Typing and presence changes upstream reach the relay's subscribers of the channel. */
+  private pass(channel: Uint8Array, frame: ServerFrame): void {
+    void this.channels.get(channelKey(channel))?.receive({ k: 'frame', f: encodeFrame(frame) });
+  }
+
+  /** A sub or sync finished its catch-up: beat for the channel at once, so the exchange starts now. */
+  private caughtUp(id: number): void {
+    const f = this.requests.get(id);
+    if (!f) return;
+    if (f.syncId === id) {
+      f.syncId = undefined;
+      this.requests.delete(id);
+    }
+    if (f.subId === id) f.live = true;
+    void this.beat([f]);
+  }
+
+  /** One round of the exchange: fetch the next chunk the relay lacks, push the next chunk the parent lacks. */
+  private async exchange(f: Followed | undefined, theirs: VersionVector): Promise<void> {
+    if (!f || !this.link.isOpen) return;
+    const ours = await this.deps.vectorOf(f.prefix);
+    const plan = planExchange(ours, theirs);
+    if (plan.syncSince && f.syncId === undefined) {
+      const id = this.nextId();
+      f.syncId = id;
+      this.requests.set(id, f);
+      this.send({ t: 'sync', id, prefix: f.prefix.name, bits: CHANNEL_BITS, since: plan.syncSince.boundedEntries() });
+    }
+    if (plan.pushing) {
+      this.deps.logger.debug({ channel: channelKey(f.prefix.name), objects: plan.pushing }, 'sending what upstream lacks');
+      await sendStored(this.deps.kv, f.prefix.name, plan.push, f.prefix, this.deps.clock.now(), (objs) => {
+        for (const bytes of objs) this.publish(bytes);
+      });
+    }
+  }
+
+  private settled(id: number): void {
+    const hex = this.pubs.get(id);
+    if (hex === undefined) return;
+    this.pubs.delete(id);
+    this.inflight.delete(hex);
+  }
+
+  private failed(frame: Extract<ServerFrame, { t: 'err' }>): void {
+    const id = frame.id;
+    const hex = id === undefined ? undefined : this.pubs.get(id);
+    if (id !== undefined && hex !== undefined) {
+      this.settled(id);
+      // Retryable kinds are left to the next exchange; the others would fail forever.
+      if (frame.kind === 'Unavailable' || frame.kind === 'RateLimited' || frame.kind === 'Unauthorized') return;
+      this.deps.logger.warn({ name: hex, kind: frame.kind, err: frame.msg }, 'upstream refused an object; it stays in the cache only');
+      void this.deps.refused.add(hex, `${frame.kind}: ${frame.msg}`);
+      return;
+    }
+    const f = id === undefined ? undefined : this.requests.get(id);
+    if (f) {
+      this.requests.delete(id!);
+      if (f.subId === id) {
+        f.subId = undefined;
+        f.live = false;
+      }
+      if (f.syncId === id) f.syncId = undefined;
+    }
+    if (frame.kind === 'Unauthorized') {
+      // The access token ran out on the open socket: renew it, and say so with `auth`.
+      void this.deps.identity
+        .renew()
+        .then(() => this.deps.identity.token())
+        .then((token) => this.send({ t: 'auth', token }))
+        .catch(() => this.link.abandon('upstream session could not be renewed'));
+      return;
+    }
+    this.deps.logger.warn({ kind: frame.kind, err: frame.msg }, 'upstream error');
+  }
+
+  /** Sends a fresh access token on the open socket. */
+  sendToken(token: string): void {
+    this.send({ t: 'auth', token });
+  }
+
+  private scheduleBeat(): void {
+    this.stopBeats();
+    const { minMs, maxMs } = this.deps.heartbeat ?? DEFAULT_BEATS;
+    this.beatTimer = setTimeout(
+      () => {
+        // A socket that stopped answering (pings unanswered for two periods) is given up.
+        if (this.deps.clock.now() - this.heardAt > 2 * maxMs + PONG_WAIT_MS) return this.link.abandon('upstream stopped answering');
+        this.send({ t: 'ping', id: this.nextId() });
+        void this.beat([...this.channels.values()]).finally(() => {
+          if (this.link.isOpen && !this.closed) this.scheduleBeat();
+        });
+      },
+      minMs + Math.random() * (maxMs - minMs),
+    );
+  }
+
+  private stopBeats(): void {
+    if (this.beatTimer) clearTimeout(this.beatTimer);
+    this.beatTimer = undefined;
+  }
+
+  /** A heartbeat carrying the relay's digests: the parent answers `vec` where it holds something else. */
+  private async beat(channels: Followed[]): Promise<void> {
+    const live = channels.filter((f) => f.live);
+    const watch = await Promise.all(live.map(async (f) => ({ prefix: f.prefix.name, bits: CHANNEL_BITS, digest: (await this.deps.vectorOf(f.prefix)).digest() })));
+    for (let i = 0; i === 0 || i < watch.length; i += MAX_WATCHED_CHANNELS) {
+      this.send({ t: 'hb', status: 'active', watch: watch.slice(i, i + MAX_WATCHED_CHANNELS) });
+    }
+  }
+
+  private send(frame: ClientFrame): boolean {
+    return this.link.send(frame);
+  }
+
+  private nextId(): number {
+    this.lastId = this.lastId >= 0xffffffff ? 1 : this.lastId + 1;
+    return this.lastId;
+  }
+}
