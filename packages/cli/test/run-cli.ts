@@ -38,21 +38,32 @@ export interface CliServer {
 
 /** Starts `michat serve --port 0 --data DIR` (no --data when undefined) and resolves once it prints its URL. */
 export function serveCli(dataDir: string | undefined, extra: string[] = [], env: Record<string, string> = {}): Promise<CliServer> {
+  const where = dataDir === undefined ? [] : ['--data', dataDir];
+  return startListening(['serve', '--host', '127.0.0.1', '--port', '0', ...where, '--log-level', 'warn', ...extra], env, /michat listening on (http:\/\/\S+)/);
+}
+
+/** Starts `michat relay --upstream URL --user USER --port 0 --data DIR` (password in env) and resolves once it prints its URL. */
+export function relayCli(upstream: string, user: string, password: string, dataDir: string, extra: string[] = []): Promise<CliServer> {
+  const args = ['relay', '--upstream', upstream, '--user', user, '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extra];
+  return startListening(args, { MICHAT_RELAY_PASSWORD: password }, /michat relay listening on (http:\/\/\S+)/);
+}
+
+/** Runs a long-lived `michat …` and resolves once its output matches `listening` (group 1: its URL). */
+function startListening(args: string[], env: Record<string, string>, listening: RegExp): Promise<CliServer> {
   return new Promise((resolve, reject) => {
-    const where = dataDir === undefined ? [] : ['--data', dataDir];
-    const child = spawn(process.execPath, [MICHAT_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...where, '--log-level', 'warn', ...extra], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MICHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     let out = '';
-    const t = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const t = setTimeout(() => reject(new Error(`michat ${args[0]} did not start:\n${out}`)), 20_000);
     child.stderr.on('data', (d) => (out += d));
     child.stdout.on('data', (d) => {
       out += d;
-      const m = /michat listening on (http:\/\/\S+)/.exec(out);
+      const m = listening.exec(out);
       if (m) {
         clearTimeout(t);
         resolve({ child, url: m[1]!, wsUrl: `${m[1]!.replace(/^http/, 'ws')}/ws`, exited });
       }
     });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+    void exited.then((code) => reject(new Error(`michat ${args[0]} exited with ${code}:\n${out}`)));
   });
 }

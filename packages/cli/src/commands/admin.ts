@@ -3,6 +3,7 @@ import { api } from '@michat/protocol';
 import { CliError, print } from '../output.ts';
 import { adminDeviceCommands } from './admin-devices.ts';
 import { adminDirectoryCommands } from './admin-directory.ts';
+import { adminRelayCommands } from './admin-relays.ts';
 import { adminOptions, storeName, valid, withNode, type AdminOptions } from './admin-node.ts';
 
 interface InitOptions extends AdminOptions {
@@ -31,4 +32,5 @@ export function adminCommand(program: Command): void {
     });
   adminDirectoryCommands(admin);
   adminDeviceCommands(admin);
+  adminRelayCommands(admin);
 }

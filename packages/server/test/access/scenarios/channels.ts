@@ -30,6 +30,11 @@ export const scenarios: Scenarios = {
     // An object of the channel owner's device, as a dump holds it.
     run: async (w, actor) => void (await w.call(actor, 'POST', `/api/channels/${w.ch.id}/import`, { objects: [toHex(textObject(w.ch, w.as('channel owner'), 1, 'from a dump').bytes)] })),
   },
+  // Relay accounts only (tested as allowed in relay-accounts.test.ts): every person is refused.
+  'relay.channels.get': {
+    setup: async (w) => void (await w.openChannel('public')),
+    run: async (w, actor) => void (await w.call(actor, 'GET', `/api/relay/channels/${w.ch.key}`)),
+  },
   'channels.join.public': {
     changes: true,
     setup: async (w) => void (await w.openChannel('public')),
