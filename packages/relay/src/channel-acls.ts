@@ -24,7 +24,7 @@ export interface ChannelAclsDeps {
   freshMs: number;
 }
 
-const ACL = 'r/acl/';
+const ACL = 'relay/acl/';
 /** A "no such channel" answer is remembered this long (in memory only). */
 const UNKNOWN_MS = 5_000;
 

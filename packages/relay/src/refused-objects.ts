@@ -1,11 +1,11 @@
 import type { KvStore } from '@michat/core';
 
-const REFUSED = 'r/refused/';
+const REFUSED = 'relay/refused/';
 
 /**
  * Objects the parent refused for good (Conflict, Forbidden…): they stay in the relay's cache
  * for its local readers, but are never offered upstream again. Kept in the store, so a
- * restart does not retry them; an operator reads the reasons under `r/refused/`.
+ * restart does not retry them; an operator reads the reasons under `relay/refused/`.
  */
 export class RefusedObjects {
   private readonly kv: KvStore;

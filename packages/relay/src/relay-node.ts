@@ -3,6 +3,7 @@ import type { Clock, ConnectionConfig, KvStore, Logger, Metrics, RateLimitConfig
 import { api, type Prefix, type Session, type VersionVector } from '@michat/protocol';
 import { ChannelAcls } from './channel-acls.ts';
 import { RefusedObjects } from './refused-objects.ts';
+import { RelayCache } from './relay-cache.ts';
 import { RelayAccess } from './relay-access.ts';
 import { RelayAuth } from './relay-auth.ts';
 import { Upstream } from './upstream.ts';
@@ -10,7 +11,7 @@ import { UpstreamIdentity } from './upstream-identity.ts';
 import { UpstreamLink } from './upstream-link.ts';
 
 /** The relay's own session upstream (its refresh token: the store is as secret as a password file). */
-const SESSION_KEY = 'r/session';
+const SESSION_KEY = 'relay/session';
 
 export interface RelayNodeDeps {
   /** The relay's cache and outbound queue (SQLite in its data directory, or memory). */
@@ -32,6 +33,10 @@ export interface RelayNodeDeps {
   aclFreshMs?: number;
   /** Upstream heartbeat bounds (default 3.5–7 s). */
   heartbeat?: { minMs: number; maxMs: number };
+  /** Evict least recently used channels past this many bytes of objects (default: unbounded). */
+  cacheBytes?: number;
+  /** How often expired objects are deleted and the size bound enforced (default 60 s). */
+  cacheSweepMs?: number;
 }
 
 /**
@@ -47,6 +52,7 @@ export class RelayNode {
   readonly keys: OriginKeys;
   readonly acls: ChannelAcls;
   readonly refused: RefusedObjects;
+  readonly cache: RelayCache;
   readonly connections = new Set<Connection>();
   readonly logger: Logger;
   private readonly clock: Clock;
@@ -55,15 +61,20 @@ export class RelayNode {
   private readonly auth: RelayAuth;
   private readonly access: RelayAccess;
   private readonly limits: RateLimits;
+  private readonly link: UpstreamLink;
+  private readonly sweepMs: number;
+  private cancelSweep: (() => void) | undefined;
   private state: 'new' | 'running' | 'draining' | 'closed' = 'new';
 
-  private constructor(deps: RelayNodeDeps, refused: RefusedObjects) {
+  private constructor(deps: RelayNodeDeps, refused: RefusedObjects, cache: RelayCache) {
     this.kv = deps.kv;
     this.clock = deps.clock ?? systemClock;
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? noMetrics;
     this.config = { ...DEFAULT_CONNECTION_CONFIG, ...deps.connection };
     this.refused = refused;
+    this.cache = cache;
+    this.sweepMs = deps.cacheSweepMs ?? 60_000;
     const online = () => this.upstream.online;
     this.identity = new UpstreamIdentity({
       url: deps.upstreamUrl,
@@ -90,8 +101,13 @@ export class RelayNode {
       vectorOf: (channel) => this.vectorOf(channel),
       ...(deps.heartbeat ? { heartbeat: deps.heartbeat } : {}),
       onOnline: (up) => {
-        if (up) void this.keys.refresh();
+        if (!up) return;
+        void this.keys.refresh();
+        // What waits for upstream goes up even if nobody uses its channel again.
+        for (const channel of this.cache.dirtyChannels()) void this.rooms.get(channel).catch(() => undefined);
       },
+      isDirty: (channel) => this.cache.isDirty(channel),
+      onClean: (channel, digest) => void this.cache.clean(channel, digest, async () => (await this.vectorOf(channel)).digest()),
     });
     this.keys = new OriginKeys({ jwksUrl: `${deps.upstreamUrl.replace(/\/$/, '')}/.well-known/jwks.json`, kv: this.kv, clock: this.clock });
     this.acls = new ChannelAcls({
@@ -104,12 +120,28 @@ export class RelayNode {
     this.auth = new RelayAuth({ keys: this.keys, clock: this.clock, online, ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}) });
     this.access = new RelayAccess(this.acls);
     this.limits = new RateLimits(deps.rateLimits ?? {}, this.clock);
-    this.rooms = new Rooms({ kv: this.kv, clock: this.clock, metrics: this.metrics, link: new UpstreamLink(this.upstream) });
+    this.link = new UpstreamLink(this.upstream, cache);
+    this.rooms = new Rooms({ kv: this.kv, clock: this.clock, metrics: this.metrics, link: this.link });
   }
 
   /** A relay on `deps.kv` (what it cached and has not sent up survives a restart). Nothing connects yet. */
   static async open(deps: RelayNodeDeps): Promise<RelayNode> {
-    return new RelayNode(deps, await RefusedObjects.load(deps.kv));
+    let node: RelayNode | undefined;
+    const cache = await RelayCache.open({
+      kv: deps.kv,
+      clock: deps.clock ?? systemClock,
+      logger: deps.logger ?? silentLogger,
+      maxBytes: deps.cacheBytes,
+      inUse: (channel) => !!node && (!!node.rooms.peek(channel) || node.link.isFollowing(channel)),
+    });
+    node = new RelayNode(deps, await RefusedObjects.load(deps.kv), cache);
+    return node;
+  }
+
+  /** Deletes expired objects and enforces the size bound now (also every `cacheSweepMs`). */
+  async sweepCache(): ReturnType<RelayCache['sweep']> {
+    for (const room of this.rooms.all()) this.cache.touch(room.channel);
+    return this.cache.sweep();
   }
 
   get accepting(): boolean {
@@ -127,6 +159,14 @@ export class RelayNode {
     this.state = 'running';
     this.rooms.start();
     this.upstream.start();
+    const tick = () => {
+      void this.sweepCache()
+        .catch((e: unknown) => this.logger.warn({ err: (e as Error).message }, 'relay cache sweep failed'))
+        .finally(() => {
+          if (this.state === 'running') this.cancelSweep = this.clock.setTimer(this.sweepMs, tick);
+        });
+    };
+    this.cancelSweep = this.clock.setTimer(this.sweepMs, tick);
   }
 
   connect(transport: Transport): Connection {
@@ -162,6 +202,7 @@ export class RelayNode {
     if (this.state === 'closed') return;
     this.drain();
     this.state = 'closed';
+    this.cancelSweep?.();
     this.rooms.close();
     this.identity.stop();
     await this.upstream.close();

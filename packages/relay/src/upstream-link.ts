@@ -1,5 +1,6 @@
-import type { PresenceEntry, RemoteRoomEvent, RoomLink } from '@michat/core';
-import type { Prefix } from '@michat/protocol';
+import type { KvEntry, PresenceEntry, RemoteRoomEvent, RoomLink } from '@michat/core';
+import { channelKey, type Prefix } from '@michat/protocol';
+import type { RelayCache } from './relay-cache.ts';
 import type { Upstream } from './upstream.ts';
 
 /**
@@ -9,13 +10,34 @@ import type { Upstream } from './upstream.ts';
  */
 export class UpstreamLink implements RoomLink {
   private readonly upstream: Upstream;
+  private readonly cache: RelayCache;
+  /** Channels followed, or about to be (a room loading): never evicted meanwhile. */
+  private readonly following = new Map<string, number>();
 
-  constructor(upstream: Upstream) {
+  constructor(upstream: Upstream, cache: RelayCache) {
     this.upstream = upstream;
+    this.cache = cache;
+  }
+
+  isFollowing(channel: Prefix): boolean {
+    return (this.following.get(channelKey(channel.name)) ?? 0) > 0;
   }
 
   async follow(channel: Prefix, receive: (event: RemoteRoomEvent) => void | Promise<unknown>): Promise<() => void> {
-    return this.upstream.follow(channel, receive);
+    const key = channelKey(channel.name);
+    this.following.set(key, (this.following.get(key) ?? 0) + 1);
+    this.cache.touch(channel);
+    // An eviction under way ends first: the room then reads the vector of an empty channel.
+    await this.cache.settled(channel);
+    const stop = this.upstream.follow(channel, receive);
+    return () => {
+      stop();
+      this.following.set(key, (this.following.get(key) ?? 1) - 1);
+    };
+  }
+
+  entries(channel: Prefix): KvEntry[] {
+    return [this.cache.dirtyEntry(channel)];
   }
 
   share(_channel: Prefix, event: RemoteRoomEvent): void {

@@ -28,7 +28,14 @@ export interface UpstreamDeps {
   heartbeat?: { minMs: number; maxMs: number };
   /** The link opened (true) or went down (false). */
   onOnline?(online: boolean): void;
+  /** Whether the relay may hold something the parent lacks in the channel (its beats then always ask for the parent's vector). */
+  isDirty(channel: Prefix): boolean;
+  /** An exchange found the parent lacking nothing the relay held at `digest`. */
+  onClean(channel: Prefix, digest: string): void;
 }
+
+/** A digest no vector has: the parent answers it with its vector. */
+const ASK_FOR_VECTOR = '0000000000000000';
 
 interface Followed {
   prefix: Prefix;
@@ -238,6 +245,7 @@ export class Upstream {
     if (!f || !this.link.isOpen) return;
     const ours = await this.deps.vectorOf(f.prefix);
     const plan = planExchange(ours, theirs);
+    if (!plan.pushing) this.deps.onClean(f.prefix, ours.digest());
     if (plan.syncSince && f.syncId === undefined) {
       const id = this.nextId();
       f.syncId = id;
@@ -320,7 +328,8 @@ export class Upstream {
   /** A heartbeat carrying the relay's digests: the parent answers `vec` where it holds something else. */
   private async beat(channels: Followed[]): Promise<void> {
     const live = channels.filter((f) => f.live);
-    const watch = await Promise.all(live.map(async (f) => ({ prefix: f.prefix.name, bits: CHANNEL_BITS, digest: (await this.deps.vectorOf(f.prefix)).digest() })));
+    const digest = async (f: Followed) => (this.deps.isDirty(f.prefix) ? ASK_FOR_VECTOR : (await this.deps.vectorOf(f.prefix)).digest());
+    const watch = await Promise.all(live.map(async (f) => ({ prefix: f.prefix.name, bits: CHANNEL_BITS, digest: await digest(f) })));
     for (let i = 0; i === 0 || i < watch.length; i += MAX_WATCHED_CHANNELS) {
       this.send({ t: 'hb', status: 'active', watch: watch.slice(i, i + MAX_WATCHED_CHANNELS) });
     }

@@ -16,6 +16,8 @@ export class TcpProxy {
   private readonly webSockets = new Set<Socket>();
   private readonly target: { host: string; port: number };
   port = 0;
+  /** Bytes relayed so far in each direction (toward the target, and back). */
+  readonly bytes = { up: 0, down: 0 };
 
   private constructor(target: { host: string; port: number }) {
     this.target = target;
@@ -78,6 +80,8 @@ export class TcpProxy {
       client.once('data', (chunk: Buffer) => {
         if (/^upgrade:\s*websocket/im.test(chunk.toString('latin1'))) for (const s of [client, upstream]) this.webSockets.add(s);
       });
+      client.on('data', (chunk: Buffer) => (this.bytes.up += chunk.length));
+      upstream.on('data', (chunk: Buffer) => (this.bytes.down += chunk.length));
       client.pipe(upstream);
       upstream.pipe(client);
     });

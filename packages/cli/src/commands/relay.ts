@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
-import { CliError, parsePort } from '../output.ts';
+import { CliError, parsePort, parsePositive } from '../output.ts';
 import { parseHostPort } from './discover.ts';
 
 interface RelayOptions {
@@ -10,6 +10,7 @@ interface RelayOptions {
   port?: number;
   data?: string;
   memory?: boolean;
+  cacheMb?: number;
   announce?: string | boolean;
   announceUnicast?: { host: string; port: number };
   logLevel?: string;
@@ -26,6 +27,7 @@ export function relayCommand(program: Command): void {
     .option('--port <port>', 'port to listen on, 0 for any free port (env MICHAT_PORT, default 8081)', parsePort)
     .option('--data <dir>', 'cache and outbound queue directory (env MICHAT_DATA, default ./michat-relay-data)')
     .option('--memory', 'keep the cache in memory (lost on exit, with anything not yet sent upstream)')
+    .option('--cache-mb <n>', 'evict least recently used channels past this many MB of cached objects (env MICHAT_RELAY_CACHE_MB; default: unbounded)', parsePositive)
     .option('--announce [name]', 'announce this relay on the local network (mDNS) so apps can find it (default name: michat relay on HOSTNAME)')
     .option('--announce-unicast <host:port>', 'answer discovery queries sent to this address only, instead of multicast', parseHostPort)
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env MICHAT_LOG_LEVEL)')
@@ -50,6 +52,7 @@ export function relayCommand(program: Command): void {
         deviceName: `relay on ${hostname()}`,
         host: o.host ?? process.env.MICHAT_HOST ?? '127.0.0.1',
         port: o.port ?? (process.env.MICHAT_PORT ? Number(process.env.MICHAT_PORT) : 8081),
+        ...cacheBytes(o.cacheMb ?? (process.env.MICHAT_RELAY_CACHE_MB ? parsePositive(process.env.MICHAT_RELAY_CACHE_MB) : undefined)),
         dataDir: o.memory ? undefined : (o.data ?? process.env.MICHAT_DATA ?? './michat-relay-data'),
         logLevel: o.logLevel ?? process.env.MICHAT_LOG_LEVEL ?? 'info',
         announce: o.announce === undefined ? undefined : typeof o.announce === 'string' ? o.announce : `michat relay on ${hostname()}`,
@@ -66,4 +69,8 @@ export function relayCommand(program: Command): void {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     });
+}
+
+function cacheBytes(mb: number | undefined): { cacheBytes?: number } {
+  return mb === undefined ? {} : { cacheBytes: mb * 1024 * 1024 };
 }

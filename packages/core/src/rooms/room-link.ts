@@ -1,4 +1,5 @@
-import type { Prefix } from '@michat/protocol';
+import type { MichatObject, Prefix } from '@michat/protocol';
+import type { KvEntry } from '../ports/kv-store.ts';
 import type { PresenceStatus } from './presence-table.ts';
 
 /** A presence change as it travels between nodes. */
@@ -33,6 +34,11 @@ export interface RoomLink {
    * returns a promise for a relayed object (settled once stored), else nothing.
    */
   follow(channel: Prefix, receive: (event: RemoteRoomEvent) => void | Promise<unknown>): Promise<() => void>;
+  /**
+   * Entries to write in the same commit as a local publish (relay mode: the mark that the
+   * channel holds something the parent may lack). Optional.
+   */
+  entries?(channel: Prefix, obj: MichatObject): KvEntry[];
   /** Tells the other nodes' rooms of this channel (never waits, never throws). */
   share(channel: Prefix, event: RemoteRoomEvent): void;
   /** Marks a device present cluster-wide for one presence TTL (replacing `previous` status). */

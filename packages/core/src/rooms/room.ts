@@ -143,7 +143,10 @@ export class Room {
     const started = this.deps.clock.now();
     let existing: Uint8Array | undefined;
     try {
-      existing = await this.deps.kv.putIfAbsent(objectKey(obj.name), obj.bytes, this.indexEntries(obj));
+      const entries = this.indexEntries(obj);
+      // Relay mode: what the link must know of a local publish is written in the same commit.
+      if (share) entries.push(...(this.deps.link?.entries?.(this.channel, obj) ?? []));
+      existing = await this.deps.kv.putIfAbsent(objectKey(obj.name), obj.bytes, entries);
     } catch {
       this.reload();
       throw new MichatError('Unavailable', 'storage write failed; retry with the same name', STORE_RETRY_MS);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initOrganization } from '@michat/core';
 import { MichatClient, decodePayload } from '@michat/client';
-import { RawClient } from '@michat/testkit';
+import { RawClient, channelPrefix } from '@michat/testkit';
 import type { Channel, MichatObject } from '@michat/protocol';
 
 const textOf = (o: MichatObject): string => {
@@ -56,6 +56,24 @@ describe('a relay cut off from its parent', () => {
     await tree.link.restore();
     await eventually(async () => (await texts(alice, channel)).length === 21, 30_000, 'the queued messages to reach the origin');
     expect(await texts(alice, channel)).toEqual(await texts(carol, channel));
+  }, 90_000);
+
+  it('sends what waited for upstream even when nobody opens its channel after a restart', async () => {
+    const alice = await tree.user('hugo', tree.origin.url);
+    const carol = await tree.user('ines', tree.local.url);
+    const channel = await tree.channel([alice, carol], 'unattended');
+    await carol.sendText(channel, 'online');
+    await eventually(async () => (await texts(alice, channel)).length === 1, 10_000, 'the first message upstream');
+    await tree.link.cut();
+    await eventually(() => !tree.local.relay.online, 10_000, 'the local relay to notice');
+    for (let i = 1; i <= 5; i++) await carol.sendText(channel, `queued ${i}`);
+    await carol.close(); // nobody on the LAN uses the channel again
+    await tree.restartLocal();
+    await tree.link.restore();
+    await eventually(async () => (await texts(alice, channel)).length === 6, 30_000, 'the queue to reach the origin by itself');
+    expect(await texts(alice, channel)).toEqual(['online', ...Array.from({ length: 5 }, (_, i) => `queued ${i + 1}`)]);
+    // Once the parent holds it all, the channel is clean (a later eviction may drop it).
+    await eventually(() => !tree.local.relay.cache.isDirty({ name: channelPrefix(channel), bits: 72 }), 20_000, 'the channel to be clean');
   }, 90_000);
 
   it('neither serves nor forwards expired objects', async () => {
