@@ -36,6 +36,10 @@ export class UpstreamLink implements RoomLink {
     };
   }
 
+  ready(channel: Prefix): Promise<void> {
+    return this.upstream.filled(channel);
+  }
+
   entries(channel: Prefix): KvEntry[] {
     return [this.cache.dirtyEntry(channel)];
   }

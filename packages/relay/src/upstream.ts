@@ -46,6 +46,10 @@ interface Followed {
   live?: boolean;
   /** A sync of the exchange is under way (its request id). */
   syncId?: number | undefined;
+  /** Whether an exchange has shown the relay lacks nothing the parent held (else beats ask for the parent's vector). */
+  filled: boolean;
+  fill: Promise<void>;
+  markFilled(): void;
 }
 
 const DEFAULT_BEATS = { minMs: 3_500, maxMs: 7_000 };
@@ -53,6 +57,8 @@ const DEFAULT_BEATS = { minMs: 3_500, maxMs: 7_000 };
 const RELAUNCH_MS = 30_000;
 /** How long a ping may take to be answered before the socket counts as dead. */
 const PONG_WAIT_MS = 5_000;
+/** Catch-up and history of a channel new to the relay wait this long at most for it to be filled. */
+const FILL_WAIT_MS = 5_000;
 
 /**
  * The relay's one connection to its parent, speaking the client protocol: one subscription
@@ -104,7 +110,9 @@ export class Upstream {
   /** Follows a channel upstream until the returned function is called. */
   follow(prefix: Prefix, receive: Followed['receive']): () => void {
     const key = channelKey(prefix.name);
-    const followed: Followed = { prefix, receive };
+    let markFilled!: () => void;
+    const fill = new Promise<void>((resolve) => (markFilled = resolve));
+    const followed: Followed = { prefix, receive, filled: false, fill, markFilled };
     this.channels.set(key, followed);
     if (this.link.isOpen) void this.subscribe(followed);
     return () => {
@@ -112,6 +120,18 @@ export class Upstream {
       this.channels.delete(key);
       if (followed.subId !== undefined) this.send({ t: 'unsub', id: this.nextId(), sub: followed.subId });
     };
+  }
+
+  /**
+   * Resolves once the relay holds what the parent held of the channel when it was followed,
+   * at once while the link is down, and after `waitMs` at most (the cache is served as is).
+   */
+  async filled(channel: Prefix, waitMs = FILL_WAIT_MS): Promise<void> {
+    const f = this.channels.get(channelKey(channel.name));
+    if (!f || f.filled || !this.link.isOpen) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([f.fill, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
   }
 
   /** Sends a stored object to the parent now if the link is open (the exchange sends it otherwise). */
@@ -246,6 +266,10 @@ export class Upstream {
     const ours = await this.deps.vectorOf(f.prefix);
     const plan = planExchange(ours, theirs);
     if (!plan.pushing) this.deps.onClean(f.prefix, ours.digest());
+    if (!plan.fetching && !f.filled) {
+      f.filled = true;
+      f.markFilled();
+    }
     if (plan.syncSince && f.syncId === undefined) {
       const id = this.nextId();
       f.syncId = id;
@@ -328,7 +352,7 @@ export class Upstream {
   /** A heartbeat carrying the relay's digests: the parent answers `vec` where it holds something else. */
   private async beat(channels: Followed[]): Promise<void> {
     const live = channels.filter((f) => f.live);
-    const digest = async (f: Followed) => (this.deps.isDirty(f.prefix) ? ASK_FOR_VECTOR : (await this.deps.vectorOf(f.prefix)).digest());
+    const digest = async (f: Followed) => (!f.filled || this.deps.isDirty(f.prefix) ? ASK_FOR_VECTOR : (await this.deps.vectorOf(f.prefix)).digest());
     const watch = await Promise.all(live.map(async (f) => ({ prefix: f.prefix.name, bits: CHANNEL_BITS, digest: await digest(f) })));
     for (let i = 0; i === 0 || i < watch.length; i += MAX_WATCHED_CHANNELS) {
       this.send({ t: 'hb', status: 'active', watch: watch.slice(i, i + MAX_WATCHED_CHANNELS) });

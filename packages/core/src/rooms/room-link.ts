@@ -39,6 +39,12 @@ export interface RoomLink {
    * channel holds something the parent may lack). Optional.
    */
   entries?(channel: Prefix, obj: MichatObject): KvEntry[];
+  /**
+   * Resolves once the room holds what the other side held when it was followed (relay mode:
+   * a channel new to the relay is filled from upstream first), or when that cannot be had
+   * soon. Catch-up and history wait for it. Optional.
+   */
+  ready?(channel: Prefix): Promise<void>;
   /** Tells the other nodes' rooms of this channel (never waits, never throws). */
   share(channel: Prefix, event: RemoteRoomEvent): void;
   /** Marks a device present cluster-wide for one presence TTL (replacing `previous` status). */

@@ -246,6 +246,7 @@ export class Room {
    * again. Returns `{ missing }` without sending anything when that is over the bound.
    */
   async catchUp(prefix: Prefix, since: VersionVector, send: (objs: Uint8Array[]) => void, maxObjects = MAX_CATCHUP_OBJECTS): Promise<{ missing?: number }> {
+    await this.deps.link?.ready?.(this.channel);
     const held = this.vectorUnder(prefix);
     const { ranges, count } = missingFrom(held, since);
     if (count > maxObjects) return { missing: count };
@@ -253,7 +254,8 @@ export class Room {
     return {};
   }
 
-  history(req: HistoryRequest): Promise<HistoryPage> {
+  async history(req: HistoryRequest): Promise<HistoryPage> {
+    await this.deps.link?.ready?.(this.channel);
     return readHistory(this.deps.kv, this.channel.name, req, this.deps.clock.now());
   }
 

@@ -88,4 +88,14 @@ describe('a relay tree (origin ← cloud relay ← local relay) partitions and h
     expect(histories[2]).toEqual(histories[0]);
     console.log(`healed 2 × 1,000 messages across a two-relay tree in ${healMs} ms`);
   }, 180_000);
+
+  it('a channel new to both relays: the first history page on the LAN already holds what the origin has', async () => {
+    const alice = await tree.user('dan', tree.origin.url);
+    const carol = await tree.user('eve', tree.local.url);
+    const channel = await tree.channel([alice, carol], 'cold');
+    await sendMany(alice, channel, 300, 'archive');
+    // Neither relay has served this channel: the history read waits for it to be filled.
+    const page = await carol.history(channel, { limit: 500 });
+    expect(page.objects.length).toBe(300);
+  }, 60_000);
 });
