@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MichatClient, decodePayload, type Channel } from '@michat/client';
+import { discoverServers } from '@michat/client/node';
+import { freeUdpPort } from '@michat/testkit';
 import { relayCli, runCli, serveCli, type CliServer } from './run-cli.ts';
 
 const PASSWORD = 'wonderland42';
@@ -35,15 +37,19 @@ describe('michat relay', () => {
 
     const origin = await serveCli(data);
     children.push(origin);
-    const relay = await relayCli(origin.url, 'lan-relay', RELAY_PASSWORD, join(dir, 'relay'));
+    const responder = { host: '127.0.0.1', port: await freeUdpPort() };
+    const relay = await relayCli(origin.url, 'lan-relay', RELAY_PASSWORD, join(dir, 'relay'), ['--announce', 'Harbour LAN', '--announce-unicast', `127.0.0.1:${responder.port}`]);
     children.push(relay);
+    // The relay announces itself; apps find it (multicast does not reach loopback: the unicast form of the same queries).
+    const found = await discoverServers({ unicast: responder, timeoutMs: 700 });
+    expect(found).toEqual([expect.objectContaining({ name: 'Harbour LAN', kind: 'relay', url: relay.url })]);
 
     const alice = await MichatClient.login(origin.url, 'alice', PASSWORD);
     const team = await alice.createTeam('ops');
     const channel: Channel = await alice.createChannel(team.id, 'general', 'public');
     await alice.addTeamMember(team.id, 'bob');
     // Bob signs in through the relay (passed through to the origin) and chats through it.
-    const bob = await MichatClient.login(relay.url, 'bob', PASSWORD);
+    const bob = await MichatClient.login(found[0]!.url, 'bob', PASSWORD);
     await bob.joinChannel(channel.id);
     const heard: string[] = [];
     const sub = alice.subscribe(channel, (o) => {
