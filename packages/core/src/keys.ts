@@ -8,6 +8,7 @@ import { channelKey, makeName, nameFields, positionToCursor, toHex, type Name, t
  *     r/<channel 18 hex>/<root 32 hex>/<cursor> → empty (thread index)
  *     v/<channel 18 hex>/<device 6 hex>        → stream state (the intervals of seqs held)
  *     d/…                                      → directory records (see directory/)
+ *     relay/…                                  → relay mode only (packages/relay)
  */
 export const objectKey = (name: Name): string => `o/${toHex(name)}`;
 
