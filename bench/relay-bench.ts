@@ -24,7 +24,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type WebSocket from 'ws';
 import { CHANNEL_BITS, VersionVector, decodeObject, decodeServerFrame, encodeFrame, nameDevice, nameSeq, type Channel, type Session } from '@michat/protocol';
-import { TcpProxy, textObject, channelPrefix } from '@michat/testkit';
+import { TcpProxy, channelPrefix, startListening, textObject } from '@michat/testkit';
 import { commitMeasured, machineInfo } from './lib/machine.ts';
 import { alternateRounds } from './lib/round.ts';
 import { inBatches, michatConnect, sleep } from './lib/sockets.ts';
@@ -82,22 +82,10 @@ function run(args: string[]): Promise<string> {
 }
 
 /** A long-lived `michat …`; resolves with the URL it prints. */
-function start(args: string[], env: Record<string, string>, listening: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MICHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`michat ${args[0]} did not start: ${out}`)), 30_000);
-    child.stderr.on('data', (d) => (out += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = listening.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]!);
-      }
-    });
-  });
+async function start(args: string[], env: Record<string, string>, listening: RegExp): Promise<string> {
+  const p = await startListening(MICHAT_BIN, args, env, listening);
+  children.push(p.child);
+  return p.url;
 }
 
 async function api<T>(base: string, method: string, path: string, body?: unknown, token?: string): Promise<T> {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startListening } from '@michat/testkit';
 
 /** The michat command as a user runs it (bin script, this Node). */
 export const MICHAT_BIN = fileURLToPath(new URL('../bin/michat.js', import.meta.url));
@@ -39,31 +40,17 @@ export interface CliServer {
 /** Starts `michat serve --port 0 --data DIR` (no --data when undefined) and resolves once it prints its URL. */
 export function serveCli(dataDir: string | undefined, extra: string[] = [], env: Record<string, string> = {}): Promise<CliServer> {
   const where = dataDir === undefined ? [] : ['--data', dataDir];
-  return startListening(['serve', '--host', '127.0.0.1', '--port', '0', ...where, '--log-level', 'warn', ...extra], env, /michat listening on (http:\/\/\S+)/);
+  return startListeningCli(['serve', '--host', '127.0.0.1', '--port', '0', ...where, '--log-level', 'warn', ...extra], env, /michat listening on (http:\/\/\S+)/);
 }
 
 /** Starts `michat relay --upstream URL --user USER --port 0 --data DIR` (password in env) and resolves once it prints its URL. */
 export function relayCli(upstream: string, user: string, password: string, dataDir: string, extra: string[] = []): Promise<CliServer> {
   const args = ['relay', '--upstream', upstream, '--user', user, '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extra];
-  return startListening(args, { MICHAT_RELAY_PASSWORD: password }, /michat relay listening on (http:\/\/\S+)/);
+  return startListeningCli(args, { MICHAT_RELAY_PASSWORD: password }, /michat relay listening on (http:\/\/\S+)/);
 }
 
 /** Runs a long-lived `michat …` and resolves once its output matches `listening` (group 1: its URL). */
-function startListening(args: string[], env: Record<string, string>, listening: RegExp): Promise<CliServer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MICHAT_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`michat ${args[0]} did not start:\n${out}`)), 20_000);
-    child.stderr.on('data', (d) => (out += d));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = listening.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve({ child, url: m[1]!, wsUrl: `${m[1]!.replace(/^http/, 'ws')}/ws`, exited });
-      }
-    });
-    void exited.then((code) => reject(new Error(`michat ${args[0]} exited with ${code}:\n${out}`)));
-  });
+async function startListeningCli(args: string[], env: Record<string, string>, listening: RegExp): Promise<CliServer> {
+  const p = await startListening(MICHAT_BIN, args, env, listening);
+  return { ...p, wsUrl: `${p.url.replace(/^http/, 'ws')}/ws` };
 }

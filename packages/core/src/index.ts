@@ -32,6 +32,7 @@ export * from './rooms/stream-state.ts';
 export * from './rooms/catch-up.ts';
 export * from './session/transport.ts';
 export * from './session/connection.ts';
+export * from './session/connections.ts';
 export * from './session/connection-config.ts';
 export * from './http/api.ts';
 export * from './michat-node.ts';

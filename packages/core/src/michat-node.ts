@@ -17,7 +17,8 @@ import type { PasswordHasher } from './ports/password-hasher.ts';
 import { noMetrics, silentLogger, type Logger, type Metrics } from './ports/telemetry.ts';
 import { Rooms } from './rooms/rooms.ts';
 import { DEFAULT_CONNECTION_CONFIG, type ConnectionConfig } from './session/connection-config.ts';
-import { Connection } from './session/connection.ts';
+import type { Connection } from './session/connection.ts';
+import { Connections } from './session/connections.ts';
 import { CLOSE, type Transport } from './session/transport.ts';
 
 export interface MichatNodeDeps {
@@ -57,7 +58,7 @@ export class MichatNode {
   readonly limits: RateLimits;
   readonly access: Access;
   readonly rooms: Rooms;
-  readonly connections = new Set<Connection>();
+  readonly connections: Connections;
   /** This node's side of the bus, in cluster mode. */
   readonly cluster: ClusterLink | undefined;
   private readonly config: ConnectionConfig;
@@ -69,6 +70,7 @@ export class MichatNode {
     this.logger = deps.logger ?? silentLogger;
     this.metrics = deps.metrics ?? noMetrics;
     this.config = { ...DEFAULT_CONNECTION_CONFIG, ...deps.connection };
+    this.connections = new Connections(this.metrics);
     this.directory = new Directory(this.kv, this.clock, deps.hasher);
     const signIn = createSignIn({ kv: this.kv, clock: this.clock, hasher: deps.hasher, directory: this.directory, rateLimits: deps.rateLimits });
     this.tokens = signIn.tokens;
@@ -100,30 +102,12 @@ export class MichatNode {
 
   /** Serves a new client connection over `transport`. */
   connect(transport: Transport): Connection {
-    return new Connection(
-      {
-        config: this.config,
-        clock: this.clock,
-        logger: this.logger,
-        metrics: this.metrics,
-        auth: {
-          verify: (token) => this.auth.verify(token),
-          check: (claims) => this.auth.check(claims),
-          used: (deviceId) => this.devices.used(deviceId),
-        },
-        limits: this.limits,
-        access: this.access,
-        rooms: this.rooms,
-        onOpen: (c) => {
-          this.connections.add(c);
-          this.metrics.gauge('connections', 1);
-        },
-        onClose: (c) => {
-          if (this.connections.delete(c)) this.metrics.gauge('connections', -1);
-        },
-      },
-      transport,
-    );
+    const auth = {
+      verify: (token: string) => this.auth.verify(token),
+      check: (claims: Parameters<Authenticator['check']>[0]) => this.auth.check(claims),
+      used: (deviceId: number) => this.devices.used(deviceId),
+    };
+    return this.connections.serve({ config: this.config, clock: this.clock, logger: this.logger, metrics: this.metrics, auth, limits: this.limits, access: this.access, rooms: this.rooms }, transport);
   }
 
   /** A new signing key for new tokens; nobody is logged out (see TokenService). Returns its kid. */
@@ -135,7 +119,7 @@ export class MichatNode {
 
   /** Signed-out devices lose their open sockets at once: `bye revoked`, then close 4409. */
   private closeRevoked(r: Revocation): void {
-    for (const c of [...this.connections]) {
+    for (const c of this.connections.list()) {
       if (c.userId !== r.userId || (r.deviceId !== undefined && c.deviceId !== r.deviceId) || c.deviceId === r.exceptDeviceId) continue;
       c.end('revoked', CLOSE.revoked);
     }
@@ -145,7 +129,7 @@ export class MichatNode {
   drain(retryAfterMs = 1_000): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     this.state = 'draining';
-    for (const c of [...this.connections]) c.end('draining', CLOSE.goingAway, retryAfterMs);
+    for (const c of this.connections.list()) c.end('draining', CLOSE.goingAway, retryAfterMs);
   }
 
   /** Drains, then closes storage. Idempotent. */

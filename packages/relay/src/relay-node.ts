@@ -1,5 +1,5 @@
-import { CLOSE, Connection, DEFAULT_CONNECTION_CONFIG, OriginKeys, RateLimits, Rooms, jsonBytes, noMetrics, parseJsonBytes, readVector, silentLogger, systemClock } from '@michat/core';
-import type { Clock, ConnectionConfig, KvStore, Logger, Metrics, RateLimitConfig, Transport } from '@michat/core';
+import { CLOSE, Connections, DEFAULT_CONNECTION_CONFIG, OriginKeys, RateLimits, Rooms, jsonBytes, noMetrics, parseJsonBytes, readVector, silentLogger, systemClock } from '@michat/core';
+import type { Clock, Connection, ConnectionConfig, KvStore, Logger, Metrics, RateLimitConfig, Transport } from '@michat/core';
 import { api, type Prefix, type Session, type VersionVector } from '@michat/protocol';
 import { ChannelAcls } from './channel-acls.ts';
 import { RefusedObjects } from './refused-objects.ts';
@@ -53,7 +53,7 @@ export class RelayNode {
   readonly acls: ChannelAcls;
   readonly refused: RefusedObjects;
   readonly cache: RelayCache;
-  readonly connections = new Set<Connection>();
+  readonly connections: Connections;
   readonly logger: Logger;
   private readonly clock: Clock;
   private readonly metrics: Metrics;
@@ -73,6 +73,7 @@ export class RelayNode {
     this.metrics = deps.metrics ?? noMetrics;
     this.config = { ...DEFAULT_CONNECTION_CONFIG, ...deps.connection };
     this.refused = refused;
+    this.connections = new Connections(this.metrics);
     this.cache = cache;
     this.sweepMs = deps.cacheSweepMs ?? 60_000;
     const online = () => this.upstream.online;
@@ -170,32 +171,13 @@ export class RelayNode {
   }
 
   connect(transport: Transport): Connection {
-    return new Connection(
-      {
-        config: this.config,
-        clock: this.clock,
-        logger: this.logger,
-        metrics: this.metrics,
-        auth: this.auth,
-        limits: this.limits,
-        access: this.access,
-        rooms: this.rooms,
-        onOpen: (c) => {
-          this.connections.add(c);
-          this.metrics.gauge('connections', 1);
-        },
-        onClose: (c) => {
-          if (this.connections.delete(c)) this.metrics.gauge('connections', -1);
-        },
-      },
-      transport,
-    );
+    return this.connections.serve({ config: this.config, clock: this.clock, logger: this.logger, metrics: this.metrics, auth: this.auth, limits: this.limits, access: this.access, rooms: this.rooms }, transport);
   }
 
   drain(retryAfterMs = 1_000): void {
     if (this.state === 'closed' || this.state === 'draining') return;
     this.state = 'draining';
-    for (const c of [...this.connections]) c.end('draining', CLOSE.goingAway, retryAfterMs);
+    for (const c of this.connections.list()) c.end('draining', CLOSE.goingAway, retryAfterMs);
   }
 
   async close(): Promise<void> {

@@ -7,3 +7,4 @@ export * from './bus-tests.ts';
 export * from './presence-tests.ts';
 export { freePort, freeUdpPort } from './servers/free-port.ts';
 export { TcpProxy } from './tcp-proxy.ts';
+export { startListening, type ListeningProcess } from './listening-process.ts';

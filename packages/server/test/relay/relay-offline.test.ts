@@ -12,16 +12,8 @@ const textOf = (o: MichatObject): string => {
   return p.type === 'text' ? p.text : '?';
 };
 import { startServer } from '../../src/index.ts';
-import { PASSWORD, startTree, type Tree } from './tree-fixture.ts';
+import { PASSWORD, eventually, sleep, startTree, type Tree } from './tree-fixture.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function texts(client: MichatClient, channel: Channel): Promise<string[]> {
   const page = await client.history(channel, { limit: 500 });

@@ -1,16 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex, type Channel, type MichatObject } from '@michat/protocol';
 import type { MichatClient } from '@michat/client';
-import { startTree, type Tree } from './tree-fixture.ts';
+import { eventually, startTree, type Tree } from './tree-fixture.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function eventually(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** Every object a client's subscription delivered, by hex name, and how often each came. */
 function collect(client: MichatClient, channel: Channel) {

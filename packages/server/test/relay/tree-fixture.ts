@@ -8,6 +8,17 @@ import type { Channel } from '@michat/protocol';
 import { startRelay, startServer, type RelayConfig, type RunningRelay, type RunningServer } from '../../src/index.ts';
 
 export const PASSWORD = 'correct horse battery';
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it holds, failing after `ms` with what was awaited. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
 const FAST = { ratePerSec: 10_000, burst: 10_000 };
 const RATES = { publishPerUser: { perSec: 10_000, burst: 10_000 }, apiPerUser: { perSec: 1_000, burst: 1_000 } };
 /** Relays beat upstream often, so a heal is seen within a second or two. */
