@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MichatClient, decodePayload, type Channel } from '@michat/client';
 import { discoverServers } from '@michat/client/node';
-import { freeUdpPort } from '@michat/testkit';
+import { RawClient, freePort, freeUdpPort, textObject } from '@michat/testkit';
+import { toHex } from '@michat/protocol';
 import { relayCli, runCli, serveCli, type CliServer } from './run-cli.ts';
 
 const PASSWORD = 'wonderland42';
@@ -76,4 +77,64 @@ describe('michat relay', () => {
     expect(badName.code).not.toBe(0);
     expect(badName.stderr).toContain('relay account name');
   });
+
+  it('every publish the relay acknowledged reaches the origin, after the origin went down and the relay was killed -9', async () => {
+    const data = join(dir, 'origin-kill');
+    await ok(['admin', 'init', '--data', data, '--org', 'acme', '--user', 'alice', '--password', PASSWORD]);
+    await ok(['admin', 'relay', 'add', 'lan-relay', '--data', data, '--password', RELAY_PASSWORD]);
+    await ok(['admin', 'user', 'create', 'bob', '--data', data, '--password', PASSWORD]);
+    const port = String(await freePort());
+    let origin = await serveCli(data, ['--port', port]);
+    const relayData = join(dir, 'relay-kill');
+    let relay = await relayCli(origin.url, 'lan-relay', RELAY_PASSWORD, relayData, ['--rate', '100000']);
+    children.push(origin, relay);
+
+    const alice = await MichatClient.login(origin.url, 'alice', PASSWORD);
+    const team = await alice.createTeam('field');
+    const channel: Channel = await alice.createChannel(team.id, 'general', 'public');
+    await alice.addTeamMember(team.id, 'bob');
+    const bob = await MichatClient.login(relay.url, 'bob', PASSWORD);
+    await bob.joinChannel(channel.id);
+    const session = bob.session;
+    await bob.close();
+
+    const c = await RawClient.connect(relay.wsUrl, session.accessToken);
+    expect(await c.request({ t: 'pub', id: 1, obj: textObject(channel, session, 1, 'before the outage').bytes })).toMatchObject({ t: 'ack' });
+    origin.child.kill('SIGTERM'); // the origin goes away…
+    await origin.exited;
+    const acked: string[] = [];
+    const pending = Array.from({ length: 300 }, (_, i) => {
+      const obj = textObject(channel, session, i + 2, `offline ${i + 2}`);
+      return c.request({ t: 'pub', id: i + 2, obj: obj.bytes }, 20_000).then((a) => {
+        if (a.t === 'ack') acked.push(toHex(obj.name));
+      });
+    });
+    await c.until(() => acked.length >= 200, 20_000);
+    relay.child.kill('SIGKILL'); // …and the relay dies mid-stream
+    await relay.exited;
+    await Promise.allSettled(pending);
+    const ackedAtKill = new Set(acked);
+
+    origin = await serveCli(data, ['--port', port]);
+    relay = await relayCli(origin.url, 'lan-relay', RELAY_PASSWORD, relayData);
+    children.push(origin, relay);
+    const stored = new Set<string>();
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      stored.clear();
+      let before: string | undefined;
+      for (;;) {
+        const page = await alice.history(channel, { limit: 500, ...(before ? { before } : {}) });
+        for (const o of page.objects) stored.add(toHex(o.name));
+        if (!page.more || !page.next) break;
+        before = page.next;
+      }
+      if ([...ackedAtKill].every((n) => stored.has(n))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect([...ackedAtKill].filter((n) => !stored.has(n))).toEqual([]);
+    expect(ackedAtKill.size).toBeGreaterThanOrEqual(200);
+    c.close();
+    await alice.close();
+  }, 90_000);
 });

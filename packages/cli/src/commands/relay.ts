@@ -11,6 +11,8 @@ interface RelayOptions {
   data?: string;
   memory?: boolean;
   cacheMb?: number;
+  rate?: number;
+  burst?: number;
   announce?: string | boolean;
   announceUnicast?: { host: string; port: number };
   logLevel?: string;
@@ -30,6 +32,8 @@ export function relayCommand(program: Command): void {
     .option('--cache-mb <n>', 'evict least recently used channels past this many MB of cached objects (env MICHAT_RELAY_CACHE_MB; default: unbounded)', parsePositive)
     .option('--announce [name]', 'announce this relay on the local network (mDNS) so apps can find it (default name: michat relay on HOSTNAME)')
     .option('--announce-unicast <host:port>', 'answer discovery queries sent to this address only, instead of multicast', parseHostPort)
+    .option('--rate <n>', 'frames per second per client connection (env MICHAT_RATE, default 200)', parsePositive)
+    .option('--burst <n>', 'frames a client connection may send at once (env MICHAT_BURST, default 1000)', parsePositive)
     .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env MICHAT_LOG_LEVEL)')
     .action(async (o: RelayOptions) => {
       const username = o.user ?? process.env.MICHAT_RELAY_USER;
@@ -52,6 +56,7 @@ export function relayCommand(program: Command): void {
         deviceName: `relay on ${hostname()}`,
         host: o.host ?? process.env.MICHAT_HOST ?? '127.0.0.1',
         port: o.port ?? (process.env.MICHAT_PORT ? Number(process.env.MICHAT_PORT) : 8081),
+        connection: connectionLimits(o.rate ?? envNumber('MICHAT_RATE'), o.burst ?? envNumber('MICHAT_BURST')),
         ...cacheBytes(o.cacheMb ?? (process.env.MICHAT_RELAY_CACHE_MB ? parsePositive(process.env.MICHAT_RELAY_CACHE_MB) : undefined)),
         dataDir: o.memory ? undefined : (o.data ?? process.env.MICHAT_DATA ?? './michat-relay-data'),
         logLevel: o.logLevel ?? process.env.MICHAT_LOG_LEVEL ?? 'info',
@@ -73,4 +78,13 @@ export function relayCommand(program: Command): void {
 
 function cacheBytes(mb: number | undefined): { cacheBytes?: number } {
   return mb === undefined ? {} : { cacheBytes: mb * 1024 * 1024 };
+}
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v ? parsePositive(v) : undefined;
+}
+
+function connectionLimits(rate: number | undefined, burst: number | undefined): { ratePerSec?: number; burst?: number } {
+  return { ...(rate ? { ratePerSec: rate } : {}), ...(burst ? { burst } : {}) };
 }
