@@ -1,4 +1,3 @@
-import { Backoff, Link, MichatError, type LinkState } from '@michat/client';
 import {
   CHANNEL_BITS,
   MAX_WATCHED_CHANNELS,
@@ -12,6 +11,7 @@ import {
 } from '@michat/protocol';
 import { sendStored, type Clock, type KvStore, type Logger, type RemoteRoomEvent } from '@michat/core';
 import { planExchange } from './vector-exchange.ts';
+import { UpstreamSocket } from './upstream-socket.ts';
 import type { RefusedObjects } from './refused-objects.ts';
 
 export interface UpstreamDeps {
@@ -52,11 +52,6 @@ interface Followed {
   markFilled(): void;
 }
 
-const DEFAULT_BEATS = { minMs: 3_500, maxMs: 7_000 };
-/** Relaunch a link that gave up (e.g. the account was refused) after this long. */
-const RELAUNCH_MS = 30_000;
-/** How long a ping may take to be answered before the socket counts as dead. */
-const PONG_WAIT_MS = 5_000;
 /** Catch-up and history of a channel new to the relay wait this long at most for it to be filled. */
 const FILL_WAIT_MS = 5_000;
 
@@ -76,35 +71,33 @@ export class Upstream {
   /** Publishes on the current socket: request id → hex name. */
   private readonly pubs = new Map<number, string>();
   private readonly inflight = new Set<string>();
-  private link: Link;
-  private lastId = 0;
-  private beatTimer: ReturnType<typeof setTimeout> | undefined;
-  private relaunchTimer: ReturnType<typeof setTimeout> | undefined;
-  private closed = false;
-  private heardAt = 0;
+  private readonly socket: UpstreamSocket;
 
   constructor(deps: UpstreamDeps) {
     this.deps = deps;
-    this.link = this.newLink();
+    this.socket = new UpstreamSocket({
+      url: deps.url,
+      identity: deps.identity,
+      clock: deps.clock,
+      logger: deps.logger,
+      heartbeat: deps.heartbeat,
+      onOpen: () => this.opened(),
+      onDown: () => this.down(),
+      onFrame: (frame) => this.dispatch(frame),
+      onBeat: () => this.beat([...this.channels.values()]),
+    });
   }
 
   get online(): boolean {
-    return this.link.isOpen;
-  }
-
-  get state(): LinkState {
-    return this.link.state;
+    return this.socket.isOpen;
   }
 
   start(): void {
-    this.link.start();
+    this.socket.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    this.stopBeats();
-    if (this.relaunchTimer) clearTimeout(this.relaunchTimer);
-    await this.link.close();
+  close(): Promise<void> {
+    return this.socket.close();
   }
 
   /** Follows a channel upstream until the returned function is called. */
@@ -114,7 +107,7 @@ export class Upstream {
     const fill = new Promise<void>((resolve) => (markFilled = resolve));
     const followed: Followed = { prefix, receive, filled: false, fill, markFilled };
     this.channels.set(key, followed);
-    if (this.link.isOpen) void this.subscribe(followed);
+    if (this.socket.isOpen) void this.subscribe(followed);
     return () => {
       if (this.channels.get(key) !== followed) return;
       this.channels.delete(key);
@@ -128,7 +121,7 @@ export class Upstream {
    */
   async filled(channel: Prefix, waitMs = FILL_WAIT_MS): Promise<void> {
     const f = this.channels.get(channelKey(channel.name));
-    if (!f || f.filled || !this.link.isOpen) return;
+    if (!f || f.filled || !this.socket.isOpen) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([f.fill, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
@@ -137,55 +130,22 @@ export class Upstream {
   /** Sends a stored object to the parent now if the link is open (the exchange sends it otherwise). */
   publish(bytes: Uint8Array): void {
     const hex = toHex(bytes.subarray(2, 18));
-    if (this.inflight.has(hex) || this.deps.refused.has(hex) || !this.link.isOpen) return;
+    if (this.inflight.has(hex) || this.deps.refused.has(hex) || !this.socket.isOpen) return;
     const id = this.nextId();
     if (!this.send({ t: 'pub', id, obj: bytes })) return;
     this.inflight.add(hex);
     this.pubs.set(id, hex);
   }
 
-  private newLink(): Link {
-    return new Link({
-      url: `${this.deps.url.replace(/^http(s?):/i, 'ws$1:').replace(/\/$/, '')}/ws`,
-      clientName: 'michat-relay',
-      backoff: new Backoff({ initialMs: 500, maxMs: 15_000 }),
-      openTimeoutMs: 10_000,
-      localNow: () => this.deps.clock.now(),
-      token: () => this.deps.identity.token(),
-      reauthenticate: () => this.deps.identity.renew(),
-      dropInbound: undefined,
-      onOpen: () => this.opened(),
-      onFrame: (frame) => this.dispatch(frame),
-      onDown: () => this.down(),
-      onState: () => undefined,
-      onOnlineState: () => undefined,
-      onError: (e) => this.deps.logger.debug({ err: e.message }, 'upstream'),
-      onFatal: (e) => this.fatal(e),
-    });
-  }
-
-  /** The parent refused the relay for good (account gone, no common version): try again later. */
-  private fatal(e: MichatError): void {
-    this.deps.logger.error({ kind: e.kind, err: e.message }, 'upstream refused the relay; trying again in 30 s');
-    if (this.closed) return;
-    this.relaunchTimer = setTimeout(() => {
-      if (this.closed) return;
-      this.link = this.newLink();
-      this.link.start();
-    }, RELAUNCH_MS);
-  }
 
   private opened(): void {
-    this.heardAt = this.deps.clock.now();
     this.deps.logger.info({ upstream: this.deps.url }, 'upstream connected');
     this.deps.onOnline?.(true);
     for (const f of this.channels.values()) void this.subscribe(f);
-    this.scheduleBeat();
   }
 
   private down(): void {
     this.deps.logger.warn({ upstream: this.deps.url }, 'upstream lost; serving from the cache');
-    this.stopBeats();
     this.requests.clear();
     this.pubs.clear();
     this.inflight.clear();
@@ -200,7 +160,7 @@ export class Upstream {
   /** Subscribes with what the relay holds: the parent sends exactly what it lacks, then live. */
   private async subscribe(f: Followed): Promise<void> {
     const since = await this.deps.vectorOf(f.prefix);
-    if (!this.link.isOpen || this.channels.get(channelKey(f.prefix.name)) !== f) return;
+    if (!this.socket.isOpen || this.channels.get(channelKey(f.prefix.name)) !== f) return;
     const id = this.nextId();
     f.subId = id;
     this.requests.set(id, f);
@@ -208,7 +168,6 @@ export class Upstream {
   }
 
   private dispatch(frame: ServerFrame): void {
-    this.heardAt = this.deps.clock.now();
     switch (frame.t) {
       case 'obj':
         return this.store(this.channels.get(channelKey(frame.obj.subarray(2, 18))), frame.obj);
@@ -262,7 +221,7 @@ export class Upstream {
 
   /** One round of the exchange: fetch the next chunk the relay lacks, push the next chunk the parent lacks. */
   private async exchange(f: Followed | undefined, theirs: VersionVector): Promise<void> {
-    if (!f || !this.link.isOpen) return;
+    if (!f || !this.socket.isOpen) return;
     const ours = await this.deps.vectorOf(f.prefix);
     const plan = planExchange(ours, theirs);
     if (!plan.pushing) this.deps.onClean(f.prefix, ours.digest());
@@ -317,7 +276,7 @@ export class Upstream {
         .renew()
         .then(() => this.deps.identity.token())
         .then((token) => this.send({ t: 'auth', token }))
-        .catch(() => this.link.abandon('upstream session could not be renewed'));
+        .catch(() => this.socket.abandon('upstream session could not be renewed'));
       return;
     }
     this.deps.logger.warn({ kind: frame.kind, err: frame.msg }, 'upstream error');
@@ -328,26 +287,6 @@ export class Upstream {
     this.send({ t: 'auth', token });
   }
 
-  private scheduleBeat(): void {
-    this.stopBeats();
-    const { minMs, maxMs } = this.deps.heartbeat ?? DEFAULT_BEATS;
-    this.beatTimer = setTimeout(
-      () => {
-        // A socket that stopped answering (pings unanswered for two periods) is given up.
-        if (this.deps.clock.now() - this.heardAt > 2 * maxMs + PONG_WAIT_MS) return this.link.abandon('upstream stopped answering');
-        this.send({ t: 'ping', id: this.nextId() });
-        void this.beat([...this.channels.values()]).finally(() => {
-          if (this.link.isOpen && !this.closed) this.scheduleBeat();
-        });
-      },
-      minMs + Math.random() * (maxMs - minMs),
-    );
-  }
-
-  private stopBeats(): void {
-    if (this.beatTimer) clearTimeout(this.beatTimer);
-    this.beatTimer = undefined;
-  }
 
   /** A heartbeat carrying the relay's digests: the parent answers `vec` where it holds something else. */
   private async beat(channels: Followed[]): Promise<void> {
@@ -360,11 +299,10 @@ export class Upstream {
   }
 
   private send(frame: ClientFrame): boolean {
-    return this.link.send(frame);
+    return this.socket.send(frame);
   }
 
   private nextId(): number {
-    this.lastId = this.lastId >= 0xffffffff ? 1 : this.lastId + 1;
-    return this.lastId;
+    return this.socket.nextId();
   }
 }
