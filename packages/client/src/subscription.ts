@@ -61,6 +61,10 @@ export class SubscriptionState {
   syncId: number | undefined;
   /** A gap was reported: the next server vector is adopted instead of fetched. */
   gapPending = false;
+  /** What the sync in flight asks for (missing ranges, as a key). */
+  syncAsked: string | undefined;
+  /** What the last completed sync asked for: if the server claims it again, it does not serve it. */
+  syncUnserved: string | undefined;
   closed = false;
   retryTimer: ReturnType<typeof setTimeout> | undefined;
   readonly ready: Promise<void>;
@@ -109,11 +113,13 @@ export class SubscriptionState {
   }
 
   /**
-   * True when the server's vector holds something this one lacks. Interval by interval: a
-   * hole in a device's stream that the server has too (a seq never stored) is no lack.
+   * What the server's vector holds that this one lacks, as a key ('' when nothing). Interval
+   * by interval: a hole in a device's stream that the server has too is no lack.
    */
-  behind(server: VectorEntries): boolean {
-    return missingFrom(VersionVector.from(server), this.vector).count > 0;
+  lacking(server: VectorEntries): string {
+    return missingFrom(VersionVector.from(server), this.vector)
+      .ranges.map((r) => `${r.device}:${r.from}-${r.through}`)
+      .join(',');
   }
 
   /** `since` for a sub or sync: the whole vector, ranges included, within the frame bounds. */

@@ -91,6 +91,7 @@ export class Subscriptions {
       else {
         this.byRequest.delete(frame.id);
         sub.syncId = undefined;
+        sub.syncUnserved = sub.syncAsked;
       }
       if (frame.gap) sub.gap(frame.gap.missing);
     } else {
@@ -126,12 +127,28 @@ export class Subscriptions {
     return out;
   }
 
-  /** The server holds something else under a watched prefix: fetch what we lack. */
+  /**
+   * The server holds something else under a watched prefix: fetch what we lack. What a
+   * completed sync asked for and the server claims again unchanged, it holds but does not
+   * serve (expired objects): adopted as held, or every heartbeat would ask again.
+   */
   vec(frame: ServerFrameOf<'vec'>): void {
     for (const sub of this.all) {
       if (!sub.live || sub.prefix.bits !== frame.bits || !bytesEqual(sub.prefix.name, frame.prefix)) continue;
-      if (sub.gapPending) sub.skipTo(frame.vector);
-      else if (sub.syncId === undefined && sub.behind(frame.vector)) this.sync(sub);
+      if (sub.gapPending) {
+        sub.skipTo(frame.vector);
+        continue;
+      }
+      if (sub.syncId !== undefined) continue;
+      const lacking = sub.lacking(frame.vector);
+      if (!lacking) continue;
+      if (lacking === sub.syncUnserved) {
+        sub.skipTo(frame.vector);
+        sub.syncUnserved = undefined;
+        continue;
+      }
+      sub.syncAsked = lacking;
+      this.sync(sub);
     }
   }
 

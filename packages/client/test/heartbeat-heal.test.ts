@@ -38,6 +38,27 @@ describe('heartbeats heal missed live deliveries', () => {
     expect(sub.entries()).toEqual([[alice.session.deviceId, 3]]);
   });
 
+  it('an expired object the server still counts is asked for once, then heartbeats go quiet', async () => {
+    const alice = await f.user('erin');
+    const seen: ServerFrame['t'][] = [];
+    const bob = await f.user('fred', { heartbeat: { minMs: 100, maxMs: 150 }, debug: { dropInbound: (frame) => (seen.push(frame.t), false) } });
+    const channel = await f.channel([alice, bob]);
+    await alice.sendText(channel, 'gone soon', { expires: Date.now() + 300 });
+    const kept = await alice.sendText(channel, 'kept');
+    await sleep(400); // expired: the server's vector still holds its seq, but it serves it to nobody
+    const got: MichatObject[] = [];
+    const sub = bob.subscribe(channel, (o) => got.push(o));
+    await sub.ready;
+    await sleep(1_500); // ~10 heartbeats
+    expect(got.map((o) => nameToText(o.name))).toEqual([nameToText(kept.object.name)]);
+    const vecs = seen.filter((t) => t === 'vec').length;
+    expect(vecs).toBeGreaterThanOrEqual(1);
+    expect(vecs).toBeLessThanOrEqual(3); // asked, found unserved, adopted: not once per heartbeat
+    const before = seen.length;
+    await sleep(600);
+    expect(seen.slice(before).filter((t) => t === 'vec')).toEqual([]);
+  });
+
   it('two subscriptions to one channel on one connection both keep live delivery when one ends', async () => {
     const carol = await f.user('carol', { heartbeat: { minMs: 5_000, maxMs: 6_000 } }); // no healing within the test
     const dave = await f.user('dave');
