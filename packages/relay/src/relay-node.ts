@@ -108,6 +108,7 @@ export class RelayNode {
         for (const channel of this.cache.dirtyChannels()) void this.rooms.get(channel).catch(() => undefined);
       },
       isDirty: (channel) => this.cache.isDirty(channel),
+      adopt: async (channel, ranges) => this.rooms.peek(channel)?.adopt(ranges),
       onClean: (channel, digest) => void this.cache.clean(channel, digest, async () => (await this.vectorOf(channel)).digest()),
     });
     this.keys = new OriginKeys({ jwksUrl: `${deps.upstreamUrl.replace(/\/$/, '')}/.well-known/jwks.json`, kv: this.kv, clock: this.clock });

@@ -6,6 +6,7 @@ import {
   encodeFrame,
   toHex,
   type ClientFrame,
+  type MissingRange,
   type Prefix,
   type ServerFrame,
 } from '@michat/protocol';
@@ -32,7 +33,11 @@ export interface UpstreamDeps {
   isDirty(channel: Prefix): boolean;
   /** An exchange found the parent lacking nothing the relay held at `digest`. */
   onClean(channel: Prefix, digest: string): void;
+  /** Counts as held what the parent counts but serves to nobody (expired objects). */
+  adopt(channel: Prefix, ranges: MissingRange[]): Promise<void>;
 }
+
+const rangesKey = (ranges: readonly MissingRange[]): string => ranges.map((r) => `${r.device}:${r.from}-${r.through}`).join(',');
 
 /** A digest no vector has: the parent answers it with its vector. */
 const ASK_FOR_VECTOR = '0000000000000000';
@@ -44,8 +49,11 @@ interface Followed {
   subId?: number | undefined;
   /** The subscription has caught up (subok): heartbeats carry its digest. */
   live?: boolean;
-  /** A sync of the exchange is under way (its request id). */
+  /** A sync of the exchange is under way (its request id), and what it asks for (ranges, as a key). */
   syncId?: number | undefined;
+  syncAsked?: string | undefined;
+  /** What the last completed sync asked for: asked again unchanged, the parent does not serve it. */
+  syncUnserved?: string | undefined;
   /** Whether an exchange has shown the relay lacks nothing the parent held (else beats ask for the parent's vector). */
   filled: boolean;
   fill: Promise<void>;
@@ -213,6 +221,7 @@ export class Upstream {
     if (!f) return;
     if (f.syncId === id) {
       f.syncId = undefined;
+      f.syncUnserved = f.syncAsked;
       this.requests.delete(id);
     }
     if (f.subId === id) f.live = true;
@@ -222,8 +231,15 @@ export class Upstream {
   /** One round of the exchange: fetch the next chunk the relay lacks, push the next chunk the parent lacks. */
   private async exchange(f: Followed | undefined, theirs: VersionVector): Promise<void> {
     if (!f || !this.socket.isOpen) return;
-    const ours = await this.deps.vectorOf(f.prefix);
-    const plan = planExchange(ours, theirs);
+    let ours = await this.deps.vectorOf(f.prefix);
+    let plan = planExchange(ours, theirs);
+    if (plan.fetching && f.syncId === undefined && rangesKey(plan.fetch) === f.syncUnserved) {
+      // Asked for and not served: the parent counts these but serves them to nobody (expired).
+      await this.deps.adopt(f.prefix, plan.fetch);
+      f.syncUnserved = undefined;
+      ours = await this.deps.vectorOf(f.prefix);
+      plan = planExchange(ours, theirs);
+    }
     if (!plan.pushing) this.deps.onClean(f.prefix, ours.digest());
     if (!plan.fetching && !f.filled) {
       f.filled = true;
@@ -232,6 +248,7 @@ export class Upstream {
     if (plan.syncSince && f.syncId === undefined) {
       const id = this.nextId();
       f.syncId = id;
+      f.syncAsked = rangesKey(plan.fetch);
       this.requests.set(id, f);
       this.send({ t: 'sync', id, prefix: f.prefix.name, bits: CHANNEL_BITS, since: plan.syncSince.boundedEntries() });
     }

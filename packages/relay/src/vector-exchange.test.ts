@@ -25,7 +25,7 @@ describe('planExchange: each side sends the other exactly what it lacks, a chunk
   it('equal vectors: nothing to do', () => {
     const v = vector([[1, 1, 10]]);
     const plan = planExchange(v, v.clone());
-    expect(plan).toEqual({ syncSince: undefined, fetching: 0, push: [], pushing: 0 });
+    expect(plan).toEqual({ syncSince: undefined, fetching: 0, fetch: [], push: [], pushing: 0 });
   });
 
   it('property: chunks never exceed the bound, and repeating rounds converges to the union', () => {

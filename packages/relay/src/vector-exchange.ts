@@ -11,8 +11,9 @@ export const EXCHANGE_CHUNK = 5_000;
 export interface ExchangePlan {
   /** `since` for a sync that fetches the next chunk of what the relay lacks (undefined: nothing). */
   syncSince: VersionVector | undefined;
-  /** How many objects that sync brings. */
+  /** How many objects that sync brings, and which. */
   fetching: number;
+  fetch: MissingRange[];
   /** The next chunk of what the parent lacks, to publish to it. */
   push: MissingRange[];
   pushing: number;
@@ -32,7 +33,7 @@ export function planExchange(ours: VersionVector, theirs: VersionVector, chunk =
     for (const r of later) syncSince.addRange(r.device, r.from, r.through);
   }
   const [push] = split(missingFrom(ours, theirs).ranges, chunk);
-  return { syncSince, fetching: total(fetch), push, pushing: total(push) };
+  return { syncSince, fetching: total(fetch), fetch, push, pushing: total(push) };
 }
 
 /** The first `chunk` objects of `ranges`, and the rest. */

@@ -14,6 +14,7 @@ import {
   makeName,
   nameFields,
   type MichatObject,
+  type MissingRange,
   type Name,
   type Prefix,
 } from '@michat/protocol';
@@ -174,6 +175,19 @@ export class Room {
     this.vector.add(device, nameSeq(name));
     this.current.delete(device); // the device publishes elsewhere now
     this.deliver(event.b);
+  }
+
+  /**
+   * Relay mode: counts as held what the parent holds but serves to nobody (expired objects it
+   * still counts), so the digests agree again. Stored with the stream states: a reload keeps it.
+   */
+  async adopt(ranges: readonly MissingRange[]): Promise<void> {
+    const devices = new Set<number>();
+    for (const r of ranges) {
+      this.vector.addRange(r.device, r.from, r.through);
+      devices.add(r.device);
+    }
+    for (const device of devices) await this.deps.kv.put(streamStateKey(this.channel.name, device), encodeStreamState(this.vector, device));
   }
 
   /**
