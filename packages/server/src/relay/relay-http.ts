@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import type { Registry } from 'prom-client';
 import type { RelayNode } from '@michat/relay';
 import { landingPage } from '../landing-page.ts';
 import { webApp } from '../static-app.ts';
@@ -13,11 +14,12 @@ const STORED_JWKS_KEY = 'origin/jwks';
  * (sign-in, refresh and directory calls need the origin), and the web app. With the parent
  * unreachable, API calls answer 503 Unavailable; the key set is served from the cache.
  */
-export function createRelayHttpApp(relay: RelayNode, upstreamUrl: string): Hono {
+export function createRelayHttpApp(relay: RelayNode, upstreamUrl: string, registry: Registry): Hono {
   const upstream = upstreamUrl.replace(/\/+$/, '');
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', (c) => (relay.accepting ? c.json({ ready: true, upstream: relay.online ? 'connected' : 'offline' }) : c.json({ ready: false, reason: 'draining' }, 503)));
+  app.get('/metrics', async (c) => c.text(await registry.metrics(), 200, { 'content-type': registry.contentType }));
   app.get('/.well-known/jwks.json', async (c) => {
     const res = await forward(upstream, c);
     if (res.ok) return res;

@@ -7,9 +7,11 @@ import type { Discovery } from '@michat/discovery';
 import { DnsSdDiscovery } from '@michat/discovery';
 import { openStore } from '../start-server.ts';
 import { WS_PATH, attachWebSockets } from '../ws-host.ts';
+import { promMetrics } from '../prom-metrics.ts';
 import { createRelayHttpApp } from './relay-http.ts';
+import { relayGauges } from './relay-metrics.ts';
 
-export interface RelayConfig extends Omit<RelayNodeDeps, 'kv' | 'logger'> {
+export interface RelayConfig extends Omit<RelayNodeDeps, 'kv' | 'logger' | 'metrics'> {
   host: string;
   port: number;
   /** Where the cache and outbound queue live (`<dir>/michat.sqlite`); memory when undefined. */
@@ -32,9 +34,13 @@ export async function startRelay(config: RelayConfig): Promise<RunningRelay> {
   const logger = pino({ level: config.logLevel });
   const { host, port: wantedPort, dataDir, logLevel: _l, announce, discovery, ...deps } = config;
   const kv = await openStore(dataDir);
-  const relay = await RelayNode.open({ ...deps, kv, logger });
+  const { metrics, registry } = promMetrics();
+  let node: RelayNode | undefined;
+  relayGauges(registry, () => node);
+  const relay = await RelayNode.open({ ...deps, kv, logger, metrics });
+  node = relay;
   relay.start();
-  const server: Server = createServer(getRequestListener(createRelayHttpApp(relay, config.upstreamUrl).fetch));
+  const server: Server = createServer(getRequestListener(createRelayHttpApp(relay, config.upstreamUrl, registry).fetch));
   const wss = attachWebSockets(server, relay);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

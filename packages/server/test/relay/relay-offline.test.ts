@@ -20,6 +20,14 @@ async function texts(client: MichatClient, channel: Channel): Promise<string[]> 
   return page.objects.map(textOf).reverse();
 }
 
+/** A gauge's value on a relay's `/metrics` page. */
+async function metric(url: string, name: string): Promise<number> {
+  const page = await (await fetch(`${url}/metrics`)).text();
+  const line = page.split('\n').find((l) => l.startsWith(`${name} `));
+  if (!line) throw new Error(`no ${name} on ${url}/metrics`);
+  return Number(line.split(' ')[1]);
+}
+
 describe('a relay cut off from its parent', () => {
   let tree: Tree;
   beforeAll(async () => {
@@ -61,11 +69,17 @@ describe('a relay cut off from its parent', () => {
     for (let i = 1; i <= 5; i++) await carol.sendText(channel, `queued ${i}`);
     await carol.close(); // nobody on the LAN uses the channel again
     await tree.restartLocal();
+    // What an operator sees meanwhile.
+    expect(await (await fetch(`${tree.local.url}/readyz`)).json()).toEqual({ ready: true, upstream: 'offline' });
+    expect(await metric(tree.local.url, 'michat_relay_upstream_connected')).toBe(0);
+    expect(await metric(tree.local.url, 'michat_relay_dirty_channels')).toBeGreaterThanOrEqual(1);
     await tree.link.restore();
     await eventually(async () => (await texts(alice, channel)).length === 6, 30_000, 'the queue to reach the origin by itself');
     expect(await texts(alice, channel)).toEqual(['online', ...Array.from({ length: 5 }, (_, i) => `queued ${i + 1}`)]);
     // Once the parent holds it all, the channel is clean (a later eviction may drop it).
     await eventually(() => !tree.local.relay.cache.isDirty({ name: channelPrefix(channel), bits: 72 }), 20_000, 'the channel to be clean');
+    expect(await metric(tree.local.url, 'michat_relay_upstream_connected')).toBe(1);
+    expect(await metric(tree.local.url, 'michat_relay_dirty_channels')).toBe(0);
   }, 90_000);
 
   it('neither serves nor forwards expired objects', async () => {
