@@ -119,7 +119,7 @@ describe('a relay cut off from its parent', () => {
     // counts it as held, and is filled (else history would wait out the 5 s fill bound).
     const started = Date.now();
     expect(await texts(carol, channel)).toEqual(['kept']);
-    expect(Date.now() - started).toBeLessThan(2_500);
+    expect(Date.now() - started).toBeLessThan(4_000); // the fill bound is 5 s
   }, 30_000);
 
   it('refuses a token the origin did not sign, even one from another michat deployment', async () => {
