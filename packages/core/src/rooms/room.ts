@@ -132,7 +132,10 @@ export class Room {
       throw new MichatError('Forbidden', 'this channel is archived: it is read-only');
     }
     if (this.reloading) await this.reloading;
-    if (this.deps.link) await this.freshen(device, from);
+    // Cluster mode: other nodes write this device's stream state too. (A relayed object comes
+    // from the relay's one parent: its store has no other writer.)
+    if (this.deps.link && share) await this.freshen(device, from);
+    let deliveredEarly = false;
     if (this.vector.has(device, seq)) {
       const stored = await this.storedBytes(obj);
       if (stored) return this.settleExisting(obj, stored);
@@ -140,6 +143,12 @@ export class Room {
     } else {
       this.checkHoles(device, seq);
       this.vector.add(device, seq);
+      // Relay mode: a relayed object is durable upstream already, so its readers here need not
+      // wait for the local commit (a failed one is fetched again by the next exchange).
+      if (!share) {
+        this.deliver(obj.bytes, from);
+        deliveredEarly = true;
+      }
     }
     const started = this.deps.clock.now();
     let existing: Uint8Array | undefined;
@@ -155,7 +164,7 @@ export class Room {
     if (existing) return this.settleExisting(obj, existing);
     this.deps.metrics.observe('publish_commit_seconds', (this.deps.clock.now() - started) / 1000);
     this.deps.metrics.count('publishes');
-    this.deliver(obj.bytes, from);
+    if (!deliveredEarly) this.deliver(obj.bytes, from);
     if (share) this.deps.link?.share(this.channel, { k: 'obj', b: obj.bytes });
     return { dup: false };
   }
