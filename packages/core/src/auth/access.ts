@@ -1,4 +1,4 @@
-import { CHANNEL_BITS, MichatError, makePrefix, nameDevice, nameFields, type MichatObject, type Name, type Prefix } from '@michat/protocol';
+import { CHANNEL_BITS, MichatError, isGroupLogName, makePrefix, nameDevice, nameFields, type MichatObject, type Name, type Prefix } from '@michat/protocol';
 import type { Directory } from '../directory/directory.ts';
 import type { ChannelRecord } from '../directory/records.ts';
 import { checkImport, checkPublish } from '../rooms/publish-rules.ts';
@@ -60,6 +60,7 @@ export class Access implements DataAccess {
       return { prefix };
     }
     checkImport(obj, prefix, now);
+    if (isGroupLogName(obj.name)) return { prefix }; // a Commit: MLS signs it, members check it
     const device = await this.directory.device(nameDevice(obj.name));
     if (!device || !(await this.directory.channelMembership(record.id, device.userId))) {
       throw new MichatError('Forbidden', `device ${nameDevice(obj.name)} does not belong to a member of this channel`);

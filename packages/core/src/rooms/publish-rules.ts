@@ -3,6 +3,7 @@ import {
   MAX_BACKDATE_MS,
   MAX_FUTURE_SKEW_MS,
   MichatError,
+  isGroupLogName,
   matchesPrefix,
   nameDevice,
   nameSeq,
@@ -25,7 +26,8 @@ export interface PublishCheck {
  */
 export function checkPublish({ obj, channel, deviceId, now, maxFutureSkewMs = MAX_FUTURE_SKEW_MS, maxBackdateMs = MAX_BACKDATE_MS }: PublishCheck): void {
   checkPlacement(obj, channel);
-  if (nameDevice(obj.name) !== deviceId) {
+  // The group log's Commits are written by whichever member moves the epoch: MLS signs them.
+  if (!isGroupLogName(obj.name) && nameDevice(obj.name) !== deviceId) {
     throw new MichatError('Forbidden', `name carries device ${nameDevice(obj.name)}, but this connection is device ${deviceId}`);
   }
   if (obj.created > now + maxFutureSkewMs) {

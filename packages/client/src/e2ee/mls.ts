@@ -1,0 +1,267 @@
+import {
+  createApplicationMessage,
+  createCommit,
+  createGroup,
+  decodeGroupState,
+  decodeMlsMessage,
+  defaultCapabilities,
+  defaultLifetime,
+  emptyPskIndex,
+  encodeGroupState,
+  encodeMlsMessage,
+  generateKeyPackageWithKey,
+  getCiphersuiteFromName,
+  getCiphersuiteImpl,
+  joinGroup,
+  processPrivateMessage,
+  type CiphersuiteImpl,
+  type ClientConfig,
+  type ClientState,
+  type Credential,
+  type KeyPackage,
+  type PrivateKeyPackage,
+  type Proposal,
+} from 'ts-mls';
+import { defaultClientConfig } from 'ts-mls/clientConfig.js';
+import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
+import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
+import { getCredentialFromLeafIndex } from 'ts-mls/ratchetTree.js';
+import { toLeafIndex } from 'ts-mls/treemath.js';
+import { addToMap } from 'ts-mls/util/addToMap.js';
+import { toHex } from '@michat/protocol';
+
+/** RFC 9420's mandatory-to-implement suite (decision 0008). */
+export const CIPHERSUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
+
+let suite: Promise<CiphersuiteImpl> | undefined;
+/** The cipher suite's implementation (WebCrypto where it can), loaded once. */
+export function mlsSuite(): Promise<CiphersuiteImpl> {
+  suite ??= getCiphersuiteImpl(getCiphersuiteFromName(CIPHERSUITE));
+  return suite;
+}
+
+export type { ClientState, KeyPackage, PrivateKeyPackage };
+
+/** Who a leaf is: michat binds a member's credential to (user, device). */
+export interface MemberId {
+  userId: number;
+  deviceId: number;
+}
+
+export interface Member extends MemberId {
+  leafIndex: number;
+  signatureKey: Uint8Array;
+}
+
+export interface SignatureKeyPair {
+  publicKey: Uint8Array;
+  signKey: Uint8Array;
+}
+
+const CREDENTIAL_PREFIX = 'michat:';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function credentialOf(id: MemberId): Credential {
+  return { credentialType: 'basic', identity: encoder.encode(`${CREDENTIAL_PREFIX}${id.userId}:${id.deviceId}`) };
+}
+
+/** The (user, device) a credential names; undefined for anything else. */
+export function memberIdOf(credential: Credential): MemberId | undefined {
+  if (credential.credentialType !== 'basic') return undefined;
+  const m = /^michat:(\d{1,15}):(\d{1,9})$/.exec(decoder.decode(credential.identity));
+  return m ? { userId: Number(m[1]), deviceId: Number(m[2]) } : undefined;
+}
+
+/**
+ * How long retained keys and skipped generations live: enough for a catch-up that brings an
+ * epoch's messages after the next commits, and for a sender far ahead of what arrived.
+ */
+const KEY_RETENTION = { retainKeysForEpochs: 16, retainKeysForGenerations: 1_000, maximumForwardRatchetSteps: 5_000 };
+
+/** A client configuration whose credential check asks `validate` (the directory). */
+export function clientConfig(validate: (id: MemberId, signatureKey: Uint8Array) => Promise<boolean>): ClientConfig {
+  return {
+    ...defaultClientConfig,
+    keyRetentionConfig: KEY_RETENTION,
+    authService: {
+      async validateCredential(credential, signatureKey) {
+        const id = memberIdOf(credential);
+        return id !== undefined && (await validate(id, signatureKey));
+      },
+    },
+  };
+}
+
+export async function newSignatureKeyPair(): Promise<SignatureKeyPair> {
+  return (await mlsSuite()).signature.keygen();
+}
+
+export interface NewKeyPackage {
+  /** The public KeyPackage as an MLSMessage, as uploaded. */
+  message: Uint8Array;
+  /** Its reference (hex): how a Welcome names who it is for. */
+  ref: string;
+  publicPackage: KeyPackage;
+  privatePackage: PrivateKeyPackage;
+}
+
+export async function newKeyPackage(id: MemberId, keys: SignatureKeyPair): Promise<NewKeyPackage> {
+  const cs = await mlsSuite();
+  const { publicPackage, privatePackage } = await generateKeyPackageWithKey(credentialOf(id), defaultCapabilities(), defaultLifetime, [], keys, cs);
+  const message = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_key_package', keyPackage: publicPackage });
+  return { message, ref: toHex(await makeKeyPackageRef(publicPackage, cs.hash)), publicPackage, privatePackage };
+}
+
+/** A KeyPackage from its MLSMessage bytes; undefined when they are not one. */
+export function readKeyPackage(bytes: Uint8Array): KeyPackage | undefined {
+  try {
+    const msg = decodeMlsMessage(bytes, 0)?.[0];
+    return msg?.wireformat === 'mls_key_package' ? msg.keyPackage : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function newGroup(groupId: Uint8Array, own: NewKeyPackage, config: ClientConfig): Promise<ClientState> {
+  return createGroup(groupId, own.publicPackage, own.privatePackage, [], await mlsSuite(), config);
+}
+
+export interface CommitOutput {
+  state: ClientState;
+  commit: Uint8Array;
+  welcome?: Uint8Array;
+}
+
+/** A Commit adding and removing members (either may be empty: then it just refreshes keys). */
+export async function commitChanges(state: ClientState, changes: { add: KeyPackage[]; remove: number[] }, aad: Uint8Array): Promise<CommitOutput> {
+  const proposals: Proposal[] = [
+    ...changes.remove.map((leafIndex): Proposal => ({ proposalType: 'remove', remove: { removed: toLeafIndex(leafIndex) } })),
+    ...changes.add.map((keyPackage): Proposal => ({ proposalType: 'add', add: { keyPackage } })),
+  ];
+  const cs = await mlsSuite();
+  const result = await createCommit({ state, cipherSuite: cs }, { extraProposals: proposals, ratchetTreeExtension: true, authenticatedData: aad });
+  const out: CommitOutput = { state: result.newState, commit: encodeMlsMessage(result.commit) };
+  if (result.welcome) out.welcome = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_welcome', welcome: result.welcome });
+  return out;
+}
+
+/** Applies another member's Commit (bytes of an MLSMessage). Throws when it is not a valid next Commit. */
+export async function applyCommit(state: ClientState, commit: Uint8Array): Promise<ClientState> {
+  const msg = decodeMlsMessage(commit, 0)?.[0];
+  if (msg?.wireformat !== 'mls_private_message') throw new Error('not a commit of this group');
+  const result = await processPrivateMessage(state, msg.privateMessage, emptyPskIndex, await mlsSuite());
+  if (result.kind !== 'newState') throw new Error('the log object holds an application message, not a commit');
+  return result.newState;
+}
+
+/** The KeyPackage refs (hex) a Welcome has secrets for. */
+export function welcomeRefs(welcome: Uint8Array): string[] {
+  const msg = decodeMlsMessage(welcome, 0)?.[0];
+  return msg?.wireformat === 'mls_welcome' ? msg.welcome.secrets.map((s) => toHex(s.newMember)) : [];
+}
+
+export async function joinFromWelcome(welcome: Uint8Array, own: { publicPackage: KeyPackage; privatePackage: PrivateKeyPackage }, config: ClientConfig): Promise<ClientState> {
+  const msg = decodeMlsMessage(welcome, 0)?.[0];
+  if (msg?.wireformat !== 'mls_welcome') throw new Error('not a Welcome');
+  return joinGroup(msg.welcome, own.publicPackage, own.privatePackage, emptyPskIndex, await mlsSuite(), undefined, undefined, config);
+}
+
+/** An application message: `plain` sealed for the group, bound to `aad` (the object's envelope). */
+export async function sealMessage(state: ClientState, plain: Uint8Array, aad: Uint8Array): Promise<{ state: ClientState; sealed: Uint8Array }> {
+  const result = await createApplicationMessage(state, plain, await mlsSuite(), aad);
+  const sealed = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: result.privateMessage });
+  return { state: result.newState, sealed };
+}
+
+/** Why a payload could not be opened. */
+export type OpenFailure = 'not-mls' | 'other-group' | 'future-epoch' | 'epoch-gone' | 'bad-envelope' | 'undecryptable';
+
+export class OpenError extends Error {
+  readonly reason: OpenFailure;
+  constructor(reason: OpenFailure, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/** The epoch a sealed payload was written in, or undefined when it is not an MLS PrivateMessage. */
+export function sealedEpoch(sealed: Uint8Array): bigint | undefined {
+  try {
+    const msg = decodeMlsMessage(sealed, 0)?.[0];
+    return msg?.wireformat === 'mls_private_message' ? msg.privateMessage.epoch : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens an application message and says who sent it: the member whose leaf signed it, from
+ * the tree of the epoch it was written in. The authenticated data must be `aad` exactly.
+ */
+export async function openMessage(state: ClientState, sealed: Uint8Array, aad: Uint8Array): Promise<{ state: ClientState; plain: Uint8Array; sender: MemberId | undefined }> {
+  let msg;
+  try {
+    msg = decodeMlsMessage(sealed, 0)?.[0];
+  } catch {
+    msg = undefined;
+  }
+  if (msg?.wireformat !== 'mls_private_message') throw new OpenError('not-mls', 'the payload is not an MLS message');
+  const pm = msg.privateMessage;
+  if (toHex(pm.groupId) !== toHex(state.groupContext.groupId)) throw new OpenError('other-group', 'sealed for another group of this channel');
+  if (pm.contentType !== 'application') throw new OpenError('not-mls', 'not an application message');
+  const current = state.groupContext.epoch;
+  if (pm.epoch > current) throw new OpenError('future-epoch', `sealed in epoch ${pm.epoch}, this device is at ${current}`);
+  const cs = await mlsSuite();
+  const config = state.clientConfig.keyRetentionConfig;
+  const historical = pm.epoch < current ? state.historicalReceiverData.get(pm.epoch) : undefined;
+  if (pm.epoch < current && !historical) throw new OpenError('epoch-gone', `sealed in epoch ${pm.epoch}, whose keys this device no longer holds (or never had)`);
+  const source = historical ?? { senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree, ratchetTree: state.ratchetTree, groupContext: state.groupContext };
+  let result;
+  try {
+    result = await unprotectPrivateMessage(source.senderDataSecret, pm, source.secretTree, source.ratchetTree, source.groupContext, config, cs);
+  } catch (e) {
+    throw new OpenError('undecryptable', (e as Error).message);
+  }
+  if (result.content.content.contentType !== 'application') throw new OpenError('not-mls', 'not an application message');
+  if (!bytesSame(result.content.content.authenticatedData, aad)) throw new OpenError('bad-envelope', 'the envelope was changed after it was sealed');
+  const sender = result.content.content.sender;
+  const who = sender.senderType === 'member' ? memberIdOf(getCredentialFromLeafIndex(source.ratchetTree, toLeafIndex(sender.leafIndex))) : undefined;
+  const next: ClientState = historical
+    ? { ...state, historicalReceiverData: addToMap(state.historicalReceiverData, pm.epoch, { ...historical, secretTree: result.tree }) }
+    : { ...state, secretTree: result.tree };
+  return { state: next, plain: result.content.content.applicationData, sender: who };
+}
+
+/** The group's members, by leaf. */
+export function membersOf(state: ClientState): Member[] {
+  const out: Member[] = [];
+  state.ratchetTree.forEach((node, nodeIndex) => {
+    if (node?.nodeType !== 'leaf' || nodeIndex % 2 !== 0) return;
+    const id = memberIdOf(node.leaf.credential);
+    if (id) out.push({ ...id, leafIndex: nodeIndex / 2, signatureKey: node.leaf.signaturePublicKey });
+  });
+  return out;
+}
+
+export function epochOf(state: ClientState): number {
+  return Number(state.groupContext.epoch);
+}
+
+export function groupIdOf(state: ClientState): string {
+  return toHex(state.groupContext.groupId);
+}
+
+export function encodeState(state: ClientState): Uint8Array {
+  return encodeGroupState(state);
+}
+
+export function decodeState(bytes: Uint8Array, config: ClientConfig): ClientState {
+  const decoded = decodeGroupState(bytes, 0)?.[0];
+  if (!decoded) throw new Error('stored group state is damaged');
+  return { ...decoded, clientConfig: config };
+}
+
+function bytesSame(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
