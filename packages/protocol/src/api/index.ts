@@ -9,3 +9,5 @@ export type { CreateInviteRequest, Invite, CreatedInvite, InviteList } from './i
 export type { ImportObjects, ImportResult } from './import.ts';
 export { MAX_IMPORT_OBJECTS } from './import.ts';
 export type { RelayChannel } from './relay.ts';
+export type { RegisterDeviceKey, DeviceKey, MemberDevice, MemberDeviceList, UploadKeyPackages, UploadedKeyPackages, KeyPackageStock, ClaimKeyPackages, ClaimedKeyPackage, ClaimedKeyPackages } from './keys.ts';
+export { SIGNATURE_KEY_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD, MAX_KEY_PACKAGE_STOCK, MAX_CLAIM_DEVICES } from './keys.ts';

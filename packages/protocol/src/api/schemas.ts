@@ -5,3 +5,4 @@ export * from './devices.ts';
 export * from './invites.ts';
 export * from './import.ts';
 export * from './relay.ts';
+export * from './keys.ts';
