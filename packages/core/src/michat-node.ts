@@ -11,6 +11,9 @@ import type { TokenService } from './auth/token-service.ts';
 import { ClusterLink } from './cluster/cluster-link.ts';
 import { joinCluster } from './cluster/join-cluster.ts';
 import { Directory } from './directory/directory.ts';
+import { DeviceKeyStore } from './e2ee/device-key-store.ts';
+import { DeviceKeys } from './e2ee/device-keys.ts';
+import { KeyPackages } from './e2ee/key-packages.ts';
 import { systemClock, type Clock } from './ports/clock.ts';
 import type { KvStore } from './ports/kv-store.ts';
 import type { PasswordHasher } from './ports/password-hasher.ts';
@@ -55,6 +58,10 @@ export class MichatNode {
   readonly sessions: SessionService;
   readonly devices: Devices;
   readonly invites: Invites;
+  /** End-to-end encryption: devices' signature keys, and who may look them up. */
+  readonly deviceKeys: DeviceKeys;
+  /** End-to-end encryption: MLS KeyPackages left for others to claim. */
+  readonly keyPackages: KeyPackages;
   readonly limits: RateLimits;
   readonly access: Access;
   readonly rooms: Rooms;
@@ -80,7 +87,14 @@ export class MichatNode {
     this.devices = signIn.devices;
     this.invites = signIn.invites;
     this.limits = signIn.limits;
-    this.revocations.onRevoked((r) => this.closeRevoked(r));
+    const keyStore = new DeviceKeyStore(this.kv);
+    this.deviceKeys = new DeviceKeys({ kv: this.kv, clock: this.clock, directory: this.directory, revocations: this.revocations, store: keyStore });
+    this.keyPackages = new KeyPackages({ kv: this.kv, directory: this.directory, keys: keyStore, devices: this.deviceKeys, limits: this.limits });
+    this.revocations.onRevoked((r, remote) => {
+      this.closeRevoked(r);
+      // The node that signed the device out cleans up after it (claims refuse it meanwhile).
+      if (!remote) this.keyPackages.forgetRevoked(r).catch((err: unknown) => this.logger.warn({ err }, 'could not delete the KeyPackages of a signed-out device'));
+    });
     this.access = new Access(this.directory);
     this.cluster = deps.bus ? new ClusterLink({ bus: deps.bus, presence: deps.presence, logger: this.logger, metrics: this.metrics }) : undefined;
     this.rooms = new Rooms({ kv: this.kv, clock: this.clock, metrics: this.metrics, ...(this.cluster ? { link: this.cluster } : {}) });

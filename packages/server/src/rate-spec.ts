@@ -23,6 +23,7 @@ export const RATE_LIMIT_ENV: Record<string, Exclude<keyof RateLimitConfig, 'fail
   MICHAT_LIMIT_API_USER: 'apiPerUser',
   MICHAT_LIMIT_API_IP: 'apiPerIp',
   MICHAT_LIMIT_PUBLISH_USER: 'publishPerUser',
+  MICHAT_LIMIT_CLAIM_USER: 'keyPackageClaimsPerUser',
 };
 
 /** The rate limits set in the environment (MICHAT_LIMIT_*), or undefined when none is. */

@@ -3,6 +3,7 @@ import type { KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../directory/directory.ts';
 import { TtlCache } from '../util/ttl-cache.ts';
+import { DeviceKeyStore } from '../e2ee/device-key-store.ts';
 import { jsonBytes, parseJsonBytes } from '../util/json-bytes.ts';
 import { authKeys } from './auth-keys.ts';
 import type { Revocations } from './revocations.ts';
@@ -27,6 +28,7 @@ export class Devices {
   private readonly directory: Directory;
   private readonly revocations: Revocations;
   private readonly sessions: SessionService;
+  private readonly keys: DeviceKeyStore;
   /** Devices whose last use was written within the last minute. */
   private readonly recentlyWritten = new TtlCache<number, true>(LAST_USE_WRITE_EVERY_MS);
 
@@ -36,6 +38,7 @@ export class Devices {
     this.directory = deps.directory;
     this.revocations = deps.revocations;
     this.sessions = deps.sessions;
+    this.keys = new DeviceKeyStore(deps.kv);
   }
 
   /** The device was used (a refresh, a hello). Best effort: a failed write only loses a timestamp. */
@@ -59,6 +62,7 @@ export class Devices {
       const device = await this.directory.device(Number(key.slice(key.lastIndexOf('/') + 1)));
       if (!device || device.userId !== userId) continue;
       const use = await this.kv.get(authKeys.deviceUse(device.id));
+      const deviceKey = await this.keys.get(device.id);
       out.push({
         deviceId: device.id,
         name: device.name,
@@ -66,6 +70,8 @@ export class Devices {
         lastUsedAt: use ? parseJsonBytes<DeviceUse>(use).at : device.created,
         signedIn: !(await this.revocations.isSignedOut(userId, device.id)),
         current: device.id === currentDeviceId,
+        signatureKey: deviceKey?.signatureKey ?? null,
+        fingerprint: deviceKey?.fingerprint ?? null,
       });
     }
     return out.sort((a, b) => a.deviceId - b.deviceId);

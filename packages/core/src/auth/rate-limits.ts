@@ -18,6 +18,8 @@ export interface RateLimitConfig {
   apiPerIp: Rate;
   /** Publishes per user, across all their connections (each connection also has its own frame limit). */
   publishPerUser: Rate;
+  /** Devices whose KeyPackage a user claims (each device listed in a claim costs 1): keeps one user from draining everyone's stock. */
+  keyPackageClaimsPerUser: Rate;
 }
 
 const perMinute = (n: number): Rate => ({ perSec: n / 60, burst: n });
@@ -29,6 +31,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitConfig = {
   apiPerUser: { perSec: 50, burst: 500 },
   apiPerIp: { perSec: 200, burst: 2_000 },
   publishPerUser: { perSec: 200, burst: 1_000 },
+  keyPackageClaimsPerUser: perMinute(2_000),
 };
 
 /** Every limit off (benchmarks, trusted load tests). */
@@ -39,6 +42,7 @@ export const NO_RATE_LIMITS: RateLimitConfig = {
   apiPerUser: false,
   apiPerIp: false,
   publishPerUser: false,
+  keyPackageClaimsPerUser: false,
 };
 
 function limiter(rate: Rate): KeyedLimiter | undefined {
@@ -58,6 +62,7 @@ export class RateLimits {
   private readonly apiUser: KeyedLimiter | undefined;
   private readonly apiIp: KeyedLimiter | undefined;
   private readonly publishUser: KeyedLimiter | undefined;
+  private readonly claimUser: KeyedLimiter | undefined;
 
   constructor(config: Partial<RateLimitConfig>, clock: Clock) {
     this.config = { ...DEFAULT_RATE_LIMITS, ...config };
@@ -67,6 +72,7 @@ export class RateLimits {
     this.apiUser = limiter(this.config.apiPerUser);
     this.apiIp = limiter(this.config.apiPerIp);
     this.publishUser = limiter(this.config.publishPerUser);
+    this.claimUser = limiter(this.config.keyPackageClaimsPerUser);
   }
 
   /** Before a login, registration or refresh: throws RateLimited when this IP (or username) is out of attempts. */
@@ -103,5 +109,11 @@ export class RateLimits {
   publish(userId: number): void {
     const wait = this.publishUser?.take(String(userId), this.clock.now()) ?? 0;
     if (wait > 0) throw new MichatError('RateLimited', 'too many messages; slow down', wait);
+  }
+
+  /** A KeyPackage claim by `userId` for `devices` devices (all or none of them count). */
+  claimKeyPackages(userId: number, devices: number): void {
+    const wait = this.claimUser?.take(String(userId), this.clock.now(), devices) ?? 0;
+    if (wait > 0) throw new MichatError('RateLimited', 'too many KeyPackage claims; slow down', wait);
   }
 }

@@ -6,6 +6,7 @@ import { PUBLIC_AUTH_PATHS, authRoutes } from './auth-routes.ts';
 import { deviceRoutes } from './device-routes.ts';
 import { directoryRoutes } from './directory-routes.ts';
 import { inviteRoutes } from './invite-routes.ts';
+import { keyRoutes } from './key-routes.ts';
 import { errorResponse } from './respond.ts';
 import { sessionRoutes } from './session-routes.ts';
 import { setupRoutes } from './setup-routes.ts';
@@ -63,6 +64,7 @@ export function createApi(node: MichatNode, options: ApiOptions = {}): Hono<ApiE
   app.route('/', inviteRoutes(node));
   app.route('/', directoryRoutes(node));
   app.route('/', relayRoutes(node));
+  app.route('/', keyRoutes(node));
   app.notFound((c) => errorResponse(c, new MichatError('NotFound', `no route ${c.req.method} ${c.req.path}`), node.logger));
   return app;
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { DIRECTORY_ROUTES } from './directory-route-docs.ts';
+import { KEY_ROUTES } from './key-route-docs.ts';
 import { openApiDocument, type RouteDoc } from './openapi.ts';
 import { SIGN_IN_ROUTES } from './sign-in-route-docs.ts';
 
@@ -7,6 +8,7 @@ import { SIGN_IN_ROUTES } from './sign-in-route-docs.ts';
 export const API_ROUTES: readonly RouteDoc[] = [
   ...SIGN_IN_ROUTES,
   ...DIRECTORY_ROUTES,
+  ...KEY_ROUTES,
   { method: 'get', path: '/api/openapi.json', tag: 'meta', auth: false, summary: 'This document' },
 ];
 

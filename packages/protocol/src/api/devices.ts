@@ -13,6 +13,10 @@ export const SignedInDevice = z.object({
   signedIn: z.boolean(),
   /** The device of the token that asked. */
   current: z.boolean(),
+  /** Its end-to-end encryption signature key (unpadded base64url), once registered. */
+  signatureKey: z.string().nullable(),
+  /** That key's fingerprint (see `deviceFingerprint`), once registered. */
+  fingerprint: z.string().nullable(),
 });
 /** `GET /api/devices[?userId=]`. */
 export const SignedInDeviceList = z.array(SignedInDevice);
