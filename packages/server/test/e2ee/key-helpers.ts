@@ -4,6 +4,19 @@ import type { Fixture } from '../fixture.ts';
 
 type Api = Fixture['api'];
 
+/** The fixture's `api`, against any node's base URL (cluster tests). */
+export function httpApi(baseUrl: string): Api {
+  return async <T>(method: string, path: string, body?: unknown, token?: string) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
 /** A fresh Ed25519 public key, raw (32 bytes), as a device would make it. */
 export async function ed25519PublicKey(): Promise<Uint8Array> {
   const pair = (await crypto.subtle.generateKey({ name: 'Ed25519' }, true, ['sign', 'verify'])) as CryptoKeyPair;
