@@ -2,11 +2,12 @@ import { toHex } from '@michat/protocol';
 import type { Fixture } from './fixture.ts';
 
 /**
- * Key prefixes of what the directory and the data plane store: a snapshot of these shows
- * any change a refused operation might have made. (Sign-in state under `d/` — sessions,
- * device use — is left out: it changes on every login and is not the directory's.)
+ * Key prefixes of what the directory, the data plane and end-to-end encryption (device keys,
+ * KeyPackages) store: a snapshot of these shows any change a refused operation might have
+ * made. (Sign-in state under `d/` — sessions, device use — is left out: it changes on every
+ * login and is not the directory's.)
  */
-const WATCHED = ['d/org/', 'd/orgname/', 'd/user/', 'd/username/', 'd/team/', 'd/teamname/', 'd/tm/', 'd/ut/', 'd/chan/', 'd/channame/', 'd/tc/', 'd/cm/', 'd/jr/', 'd/ban/', 'd/dmpair/', 'd/udm/', 'o/', 't/', 'r/', 'v/'];
+const WATCHED = ['d/org/', 'd/orgname/', 'd/user/', 'd/username/', 'd/team/', 'd/teamname/', 'd/tm/', 'd/ut/', 'd/chan/', 'd/channame/', 'd/tc/', 'd/cm/', 'd/jr/', 'd/ban/', 'd/dmpair/', 'd/udm/', 'd/devkey/', 'd/kp/', 'd/kplr/', 'o/', 't/', 'r/', 'v/'];
 const WATCHED_COUNTERS = ['org', 'user', 'team', 'channel'];
 
 /** Everything the directory and the data plane hold, as one comparable list of `key=hex` lines. */
