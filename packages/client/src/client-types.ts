@@ -40,6 +40,12 @@ export interface MichatClientOptions {
   pongTimeoutMs?: number;
   /** Local clock (default Date.now); stamps are corrected by the offset learnt from the server. */
   now?: () => number;
+  /**
+   * End-to-end encryption (default on): channel views and `sendText` seal messages for the
+   * channel's MLS group, and open what others sealed. Off only for tools that must read raw
+   * plaintext objects.
+   */
+  e2ee?: boolean;
   /** Test hooks. `dropInbound`: inbound frames for which it returns true are dropped unseen. */
   debug?: { dropInbound?: (frame: ServerFrame) => boolean };
 }
@@ -54,6 +60,11 @@ export interface PublishOptions {
   threadRoot?: Name;
   /** Server time (ms) after which the object is no longer served. */
   expires?: number;
+  /**
+   * Seal the payload for the channel's MLS group (end-to-end encrypted; the default of
+   * `sendText` and channel views). Without it the payload goes as given, readable by servers.
+   */
+  encrypt?: boolean;
 }
 
 export interface HistoryOptions {

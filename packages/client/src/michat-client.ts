@@ -1,4 +1,7 @@
-import { MichatError, channelKey, type Session } from '@michat/protocol';
+import { MichatError, channelKey, type MichatObject, type Prefix, type Session } from '@michat/protocol';
+import { E2ee } from './e2ee/e2ee.ts';
+import { KeyApi } from './e2ee/key-api.ts';
+import { deliveryJob } from './outbox/delivery-job.ts';
 import { channelPrefix, type ChannelRef } from './channel-ref.ts';
 import type { ConnectionState, HistoryOptions, HistoryPage, LoginOptions, MichatClientOptions, PublishOptions } from './client-types.ts';
 import { DataPlane } from './data-plane.ts';
@@ -33,6 +36,8 @@ export class MichatClient extends SessionClient {
   private readonly devices: DeviceDirectory;
   private readonly views = new Map<string, ChannelView>();
   private readonly identity: TimelineIdentity;
+  /** End-to-end encryption (undefined when the options turn it off). */
+  readonly e2ee: E2ee | undefined;
   private stopWatchingNetwork: (() => void) | undefined;
   private started = false;
 
@@ -78,7 +83,27 @@ export class MichatClient extends SessionClient {
         this.events.emit('delivery', event);
       },
       onError,
+      seal: (obj, plain) => {
+        if (!this.e2ee) throw new MichatError('BadRequest', 'end-to-end encryption is off in this client');
+        return this.e2ee.seal(obj, plain);
+      },
     });
+    this.e2ee =
+      options.e2ee === false
+        ? undefined
+        : new E2ee({
+            store: this.store,
+            api: new KeyApi(this.http, () => this.keeper.accessToken()),
+            me: () => ({ userId: this.session.userId, deviceId: this.session.deviceId }),
+            now: () => this.clock.now(),
+            publish: (bytes) => {
+              this.start();
+              return this.plane.requests.run(deliveryJob(bytes));
+            },
+            subscribe: (prefix, handler, o) => this.subscribePrefix(prefix, handler, o),
+            onOpened: (channel, names) => this.views.get(channel)?.opened(names),
+            onError,
+          });
     this.devices = new DeviceDirectory({
       store: this.store,
       fetch: (device) => this.deviceOwner(device),
@@ -140,9 +165,23 @@ export class MichatClient extends SessionClient {
     return (await this.queue(channel, payload, options)).delivered;
   }
 
-  /** Publishes a text message (`{"type":"text","text":…}`). */
+  /** Publishes a text message (`{"type":"text","text":…}`), end-to-end encrypted unless the client has E2EE off. */
   sendText(channel: ChannelRef, text: string, options: PublishOptions = {}): Promise<PublishResult> {
-    return this.publish(channel, encodeTextPayload(text), options);
+    return this.publish(channel, encodeTextPayload(text), { encrypt: this.e2ee !== undefined, ...options });
+  }
+
+  /**
+   * What a subscriber reads of an object: the plaintext payload (opened when sealed) and
+   * whether it was end-to-end encrypted. Undefined while its keys are not here yet; throws
+   * MichatError(Forbidden) for one sealed by another device than its name says.
+   */
+  async read(obj: MichatObject): Promise<{ payload: Uint8Array; e2ee: boolean } | { undecryptable: string }> {
+    if (obj.keyEpoch === 0) return { payload: obj.payload, e2ee: false };
+    if (!this.e2ee) return { undecryptable: 'end-to-end encryption is off in this client' };
+    const opened = await this.e2ee.open(obj);
+    if (opened.state === 'encrypted') return { payload: opened.payload, e2ee: true };
+    if (opened.state === 'forged') throw new MichatError('Forbidden', 'sealed by another device than the one its name carries');
+    return { undecryptable: opened.state === 'failed' ? opened.reason : 'its keys have not arrived yet' };
   }
 
   /** What waits in the outbox (pending and failed), oldest first. */
@@ -168,8 +207,12 @@ export class MichatClient extends SessionClient {
    * The client's own acknowledged publishes are delivered too.
    */
   subscribe(channel: ChannelRef, handler: ObjectHandler, options: SubscribeOptions = {}): Subscription {
+    return this.subscribePrefix(channelPrefix(channel), handler, options);
+  }
+
+  private subscribePrefix(prefix: Prefix, handler: ObjectHandler, options: SubscribeOptions): Subscription {
     this.ensureOpenable();
-    const state = new SubscriptionState(channelPrefix(channel), handler, options, (e) => this.events.emit('error', toError(e)));
+    const state = new SubscriptionState(prefix, handler, options, (e) => this.events.emit('error', toError(e)));
     this.plane.subscriptions.add(state);
     this.start();
     return state.handle(() => {
@@ -196,6 +239,7 @@ export class MichatClient extends SessionClient {
         subscribe: (c, handler, o) => this.subscribe(c, handler, o),
         history: (c, o) => this.history(c, o),
         queue: (c, payload, o) => this.queue(c, payload, o),
+        ...(this.e2ee ? { e2ee: { peek: (hex: string) => this.e2ee!.group(key).peek(hex), open: (obj: MichatObject) => this.e2ee!.open(obj) } } : {}),
         onError: (e) => this.events.emit('error', e),
         onClose: () => this.views.delete(key),
       },
@@ -254,6 +298,7 @@ export class MichatClient extends SessionClient {
     if (!this.closing) {
       const error = this.closedError();
       this.keeper.stop();
+      this.e2ee?.close();
       this.stopWatchingNetwork?.();
       this.outbox.close(error);
       const views = [...this.views.values()].map((v) => v.close());
@@ -272,6 +317,8 @@ export class MichatClient extends SessionClient {
     if (this.started || this.closing) return;
     this.started = true;
     this.keeper.start();
+    // The device's key and KeyPackages go up at once, so others can add it before it writes.
+    this.e2ee?.ready().catch((e: unknown) => this.events.emit('error', toError(e)));
     this.plane.link.start();
     this.stopWatchingNetwork = watchBrowserNetwork({
       online: () => this.plane.link.retryNow(),

@@ -10,6 +10,7 @@ import type { DeliveryEvent, PublishResult, QueuedMessage } from './outbox-types
 import { OwnerLock } from './owner-lock.ts';
 import { highestSeq, type SeqSource } from './seq-source.ts';
 import { backgroundTimeout, type TimerHandle } from '../timers.ts';
+import { fromBase64 } from '../store/base64.ts';
 
 export interface OutboxDeps {
   store: LocalStore;
@@ -24,6 +25,8 @@ export interface OutboxDeps {
   onDelivery(event: DeliveryEvent): void;
   /** A store write failed where no caller waits. */
   onError(error: Error): void;
+  /** Seals an end-to-end encrypted entry's payload (waits until the device is in the channel's group). */
+  seal?(unsealed: MichatObject, plain: Uint8Array): Promise<MichatObject>;
 }
 
 /** Renumberings of one message after Conflict answers before it counts as failed. */
@@ -74,7 +77,7 @@ export class Outbox {
       const seq = await this.deps.seq.take(device, key, 0);
       const object = encodeObject(envelope(channel, device, seq, clock.now(), options), payload);
       this.owner.hold();
-      const entry: OutboxEntry = { ...newEntry(newLocalId(), object, clock.localNow()), owner: this.owner.id };
+      const entry: OutboxEntry = { ...newEntry(newLocalId(), object, clock.localNow(), options.encrypt === true), owner: this.owner.id };
       await store.putOutbox(entry);
       this.emit(entry, 'pending');
       const delivered = this.deliver(entry);
@@ -164,6 +167,7 @@ export class Outbox {
       try {
         // Written under another device (an earlier session's): only that device may publish the name.
         if (nameDevice(entryName(entry)) !== device) entry = await this.rewrite(entry, { device, seq: await this.deps.seq.take(device, entry.channel, 0) });
+        else if (entry.plain !== undefined && !entry.sealed) entry = await this.sealEntry(entry);
         else answer = await this.deps.requests.run(deliveryJob(entry.bytes));
       } catch (e) {
         entry = await this.recover(entry, e, tries);
@@ -201,6 +205,16 @@ export class Outbox {
     if (!stored) throw new MichatError('NotFound', 'the message left the outbox meanwhile (sent or discarded elsewhere)');
     if (stored.state === 'failed') throw new MichatError(stored.error?.kind ?? 'Internal', stored.error?.message ?? 'failed elsewhere');
     this.emit(stored, 'pending');
+    return stored;
+  }
+
+  /** Replaces an unsealed entry by its sealed version (what every send from now on carries). */
+  private async sealEntry(entry: OutboxEntry): Promise<OutboxEntry> {
+    if (!this.deps.seal) throw new MichatError('Internal', 'this client cannot seal messages');
+    const sealed = await this.deps.seal(decodeObject(entry.bytes), fromBase64(entry.plain!));
+    const next: OutboxEntry = { ...entry, bytes: sealed.bytes, sealed: true };
+    const stored = await this.deps.store.swapOutbox(entry.localId, entry.bytes, next);
+    if (!stored) throw new MichatError('NotFound', 'the message left the outbox meanwhile (sent or discarded elsewhere)');
     return stored;
   }
 

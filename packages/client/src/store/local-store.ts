@@ -93,6 +93,12 @@ export interface OutboxEntry {
   name: string;
   /** The exact bytes to (re)send: every retry sends these, so the server stores them once. */
   bytes: Uint8Array;
+  /**
+   * The payload to seal (base64) for an end-to-end encrypted message: `bytes` then holds the
+   * unsealed object, never sent, until `sealed` (kept to seal again if it is renumbered).
+   */
+  plain?: string;
+  sealed?: boolean;
   /** Local time it was queued: the outbox's order. */
   queuedAt: number;
   /** `failed`: the server refused it for good; it waits for retry or discard. */

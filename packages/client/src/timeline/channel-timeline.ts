@@ -1,7 +1,7 @@
 import { bytesEqual, type ErrorKind, type MichatObject } from '@michat/protocol';
 import { Senders, foldMessage } from './fold-message.ts';
 import type { DeliveryState, MessageView, TimelineIdentity } from './message-view.ts';
-import { toEntry, type TimelineEntry } from './timeline-entry.ts';
+import { toEntry, type PayloadOpener, type TimelineEntry } from './timeline-entry.ts';
 import { TimelineIndex } from './timeline-index.ts';
 
 type LocalState = Exclude<DeliveryState, 'sent'>;
@@ -30,14 +30,35 @@ export class ChannelTimeline {
   private localReadMark: string | undefined;
   private topLevel: MessageView[] | undefined;
 
-  constructor(channel: string, identity: TimelineIdentity = { userOf: () => undefined }) {
+  private readonly open: PayloadOpener | undefined;
+
+  /** `open` reads sealed payloads (end-to-end encryption); without it they show as undecryptable. */
+  constructor(channel: string, identity: TimelineIdentity = { userOf: () => undefined }, open?: PayloadOpener) {
     this.channel = channel;
     this.senders = new Senders(identity);
+    this.open = open;
+  }
+
+  /** Sealed payloads were opened (or failed): their messages are decoded again. True when one changed. */
+  reopen(hexes: Iterable<string>): boolean {
+    let changed = false;
+    for (const hex of hexes) {
+      const held = this.index.get(hex);
+      if (!held || !held.sealed) continue;
+      const entry = toEntry(held.obj, this.channel, this.open);
+      this.remove(held);
+      if (!entry) continue; // forged: it goes
+      if (held.localId !== undefined) entry.localId = held.localId;
+      if (held.delivery) entry.delivery = held.delivery;
+      this.insert(entry);
+      changed = true;
+    }
+    return changed;
   }
 
   /** Adds a stored object (any order, any number of times); true when it changed the view. */
   add(obj: MichatObject, localId?: string): boolean {
-    const entry = toEntry(obj, this.channel);
+    const entry = toEntry(obj, this.channel, this.open);
     if (!entry) return false;
     const held = this.index.get(entry.hex);
     if (held && !held.delivery) return false;
@@ -63,7 +84,7 @@ export class ChannelTimeline {
 
   /** Shows (or updates) a message queued on this device; a renumbered one replaces its old name. */
   setLocal(localId: string, obj: MichatObject, state: LocalState, error?: { kind: ErrorKind; message: string }): void {
-    const entry = toEntry(obj, this.channel);
+    const entry = toEntry(obj, this.channel, this.open);
     if (!entry) return;
     this.removeLocal(localId);
     if (this.index.get(entry.hex)) return; // already stored: nothing pending about it

@@ -34,9 +34,13 @@ export class Senders {
   }
 }
 
-/** Edits, deletes and reactions that count: a failed one (refused by the server) does not. */
+/**
+ * Edits, deletes and reactions that count: a failed one (refused by the server) does not, and
+ * an unsigned (plaintext) one never changes an end-to-end encrypted message.
+ */
 function effective(index: TimelineIndex, hex: string): TimelineEntry[] {
-  return index.related(hex).filter((r) => r.delivery?.state !== 'failed');
+  const target = index.get(hex);
+  return index.related(hex).filter((r) => r.delivery?.state !== 'failed' && (!target?.e2ee || r.e2ee));
 }
 
 export function isDeleted(index: TimelineIndex, senders: Senders, e: TimelineEntry): boolean {
@@ -86,6 +90,8 @@ export function foldMessage(index: TimelineIndex, senders: Senders, channel: str
     mine: senders.isMe(e.device),
     mentionsMe: identity.me !== undefined && mentions.includes(identity.me.userId),
     state: e.delivery?.state ?? 'sent',
+    e2ee: e.e2ee,
+    ...(e.sealed ? { undecryptable: e.sealed } : {}),
     ...(e.delivery?.error ? { error: e.delivery.error } : {}),
   };
 }

@@ -48,6 +48,13 @@ export interface MessageView {
   /** The latest version mentions the current user. */
   mentionsMe: boolean;
   state: DeliveryState;
+  /** End-to-end encrypted: sealed for the channel's members and signed by the device named. */
+  e2ee: boolean;
+  /**
+   * A sealed message this device cannot show (yet): `pending` while its keys are on their
+   * way, `failed` with the reason (sent before this device joined, changed in transit…).
+   */
+  undecryptable?: { state: 'pending' } | { state: 'failed'; reason: string };
   /** Why the server refused it (state `failed`). */
   error?: { kind: ErrorKind; message: string };
 }

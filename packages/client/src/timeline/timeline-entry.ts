@@ -1,4 +1,4 @@
-import { channelKey, nameDevice, nameSeq, positionToCursor, toHex, type ErrorKind, type MichatObject } from '@michat/protocol';
+import { channelKey, isGroupLogName, nameDevice, nameSeq, positionToCursor, toHex, type ErrorKind, type MichatObject } from '@michat/protocol';
 import { decodePayload, type Payload } from '../payload.ts';
 import type { DeliveryState } from './message-view.ts';
 
@@ -19,24 +19,47 @@ export interface TimelineEntry {
   threadRoot?: string;
   /** Local id it had in this device's outbox, if it came from there. */
   localId?: string;
+  /** Sealed for the channel's MLS group and opened here (the sender is the device that signed it). */
+  e2ee: boolean;
+  /** Why a sealed payload is not readable (yet): shown instead of the text. */
+  sealed?: { state: 'pending' } | { state: 'failed'; reason: string };
   /** Set while it is only in the outbox (not stored by the server yet). */
   delivery?: { state: Exclude<DeliveryState, 'sent'>; error?: { kind: ErrorKind; message: string } };
 }
 
-/** Decodes an object of `channel`; undefined when it belongs elsewhere or names a foreign target. */
-export function toEntry(obj: MichatObject, channel: string): TimelineEntry | undefined {
-  if (channelKey(obj.name) !== channel) return undefined;
+/**
+ * What a reader knows of a sealed payload: opened (with the plaintext), not yet, failed, or
+ * forged (sealed by another device than its name says: never shown). Plaintext objects
+ * (key epoch 0) are read as they are.
+ */
+export type OpenedPayload = { state: 'encrypted'; payload: Uint8Array } | { state: 'pending' } | { state: 'failed'; reason: string } | { state: 'forged' };
+export type PayloadOpener = (obj: MichatObject, hex: string) => OpenedPayload | undefined;
+
+/** Decodes an object of `channel`; undefined when it belongs elsewhere, names a foreign target, or is forged. */
+export function toEntry(obj: MichatObject, channel: string, open?: PayloadOpener): TimelineEntry | undefined {
+  if (channelKey(obj.name) !== channel || isGroupLogName(obj.name)) return undefined;
   const device = nameDevice(obj.name);
   const seq = nameSeq(obj.name);
-  const payload = decodePayload(obj);
+  const hex = toHex(obj.name);
+  let payload: Payload = decodePayload(obj);
+  let sealed: TimelineEntry['sealed'];
+  const e2ee = obj.keyEpoch !== 0;
+  if (e2ee) {
+    const opened = open?.(obj, hex) ?? { state: 'pending' as const };
+    if (opened.state === 'forged') return undefined;
+    if (opened.state === 'encrypted') payload = decodePayload(opened.payload);
+    else sealed = opened;
+  }
   const entry: TimelineEntry = {
-    hex: toHex(obj.name),
+    hex,
     obj,
     position: positionToCursor({ created: obj.created, device, seq }),
     device,
     seq,
     payload,
     role: 'message',
+    e2ee: e2ee && !sealed,
+    ...(sealed ? { sealed } : {}),
   };
   if (obj.threadRoot) entry.threadRoot = toHex(obj.threadRoot);
   const target = payload.type === 'text' ? payload.replaces : payload.type === 'delete' || payload.type === 'reaction' ? payload.target : undefined;

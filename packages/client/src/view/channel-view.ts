@@ -7,6 +7,7 @@ import type { LocalStore } from '../store/local-store.ts';
 import { RecordKeys, channelSubscriptionKey } from '../store/store-records.ts';
 import type { SubscribeOptions, Subscription } from '../subscription.ts';
 import { ChannelTimeline } from '../timeline/channel-timeline.ts';
+import type { OpenedPayload } from '../timeline/timeline-entry.ts';
 import type { MessageView, TimelineIdentity } from '../timeline/message-view.ts';
 import { ChannelPersister } from './channel-persister.ts';
 import { ReadMarker } from './read-marker.ts';
@@ -20,6 +21,11 @@ export interface ChannelViewDeps {
   subscribe(channel: string, handler: (obj: MichatObject) => void, options: SubscribeOptions): Subscription;
   history(channel: string, options: HistoryOptions): Promise<HistoryPage>;
   queue(channel: string, payload: Uint8Array, options: PublishOptions): Promise<QueuedMessage>;
+  /** End-to-end encryption: what is known of a sealed payload now, and opening one. Without it nothing is sealed. */
+  e2ee?: {
+    peek(hex: string): OpenedPayload | undefined;
+    open(obj: MichatObject): Promise<OpenedPayload>;
+  };
   onError(error: Error): void;
   /** The view was closed (the client forgets it). */
   onClose(): void;
@@ -69,13 +75,13 @@ export class ChannelView {
   constructor(channel: string, deps: ChannelViewDeps, options: ChannelViewOptions = {}) {
     this.channel = channel;
     this.deps = deps;
-    this.timeline = new ChannelTimeline(channel, deps.identity);
+    this.timeline = new ChannelTimeline(channel, deps.identity, deps.e2ee && ((obj, hex) => this.openPayload(obj, hex)));
     const subscription = channelSubscriptionKey(channel);
     this.persister = new ChannelPersister({ store: deps.store, channel, subscription, vector: () => this.sub?.entries(), onError: deps.onError });
     this.reads = new ReadMarker(
       {
         published: () => this.timeline.publishedReadUpTo(),
-        publish: (upTo) => this.deps.queue(channel, encodePayload({ type: 'read', upTo }), {}),
+        publish: (upTo) => this.deps.queue(channel, encodePayload({ type: 'read', upTo }), deps.e2ee ? { encrypt: true } : {}),
         onError: deps.onError,
       },
       options.readPublishDelayMs ?? 2_000,
@@ -170,6 +176,11 @@ export class ChannelView {
     this.changed();
   }
 
+  /** Sealed payloads of this channel were opened meanwhile (hex names). */
+  opened(names: string[]): void {
+    if (this.timeline.reopen(names)) this.changed();
+  }
+
   /** Device owners changed: fold again. */
   identityChanged(): void {
     this.timeline.setIdentity(this.deps.identity);
@@ -248,8 +259,23 @@ export class ChannelView {
     this.changed();
   }
 
+  /** The timeline's view of a sealed payload; asks the engine when it is not known yet. */
+  private openPayload(obj: MichatObject, hex: string): OpenedPayload | undefined {
+    const e2ee = this.deps.e2ee!;
+    const known = e2ee.peek(hex);
+    if (known && known.state !== 'pending') return known;
+    e2ee.open(obj).then(
+      (opened) => {
+        if (opened.state !== 'pending' && !this.closed) this.opened([hex]);
+      },
+      (e: unknown) => this.deps.onError(e as Error),
+    );
+    return known;
+  }
+
   private queue(payload: OutgoingPayload, threadRoot: string | undefined): Promise<QueuedMessage> {
-    return this.deps.queue(this.channel, encodePayload(payload), threadRoot !== undefined ? { threadRoot: fromHex(threadRoot)! } : {}).then((queued) => {
+    const options: PublishOptions = { ...(threadRoot !== undefined ? { threadRoot: fromHex(threadRoot)! } : {}), ...(this.deps.e2ee ? { encrypt: true } : {}) };
+    return this.deps.queue(this.channel, encodePayload(payload), options).then((queued) => {
       this.timeline.setLocal(queued.localId, queued.object, 'pending');
       this.changed();
       return queued;

@@ -1,0 +1,458 @@
+import {
+  MichatError,
+  encodeObject,
+  groupLogName,
+  isGroupLogName,
+  nameDevice,
+  nameSeq,
+  objectHeader,
+  toHex,
+  type MichatObject,
+  type Prefix,
+} from '@michat/protocol';
+import type { LocalStore } from '../store/local-store.ts';
+import { fromBase64, toBase64 } from '../store/base64.ts';
+import type { DeviceKeys } from './device-keys.ts';
+import type { DeviceKey, KeyApi } from './key-api.ts';
+import { decodeLogEntry, encodeLogEntry } from './log-entry.ts';
+import {
+  OpenError,
+  applyCommit,
+  commitChanges,
+  decodeState,
+  encodeState,
+  epochOf,
+  joinFromWelcome,
+  membersOf,
+  newGroup,
+  openMessage,
+  readKeyPackage,
+  sealMessage,
+  sealedEpoch,
+  welcomeRefs,
+  type ClientState,
+  type KeyPackage,
+  type MemberId,
+} from './mls.ts';
+import { planMembership } from './membership-plan.ts';
+import type { ClientConfig } from 'ts-mls';
+
+/** What a reader sees of one object's payload. */
+export type Opened =
+  | { state: 'encrypted'; payload: Uint8Array }
+  | { state: 'pending' }
+  | { state: 'failed'; reason: string }
+  /** Sealed by another device than the one its name carries: never shown. */
+  | { state: 'forged' };
+
+export interface ChannelGroupDeps {
+  channel: Prefix;
+  channelKey: string;
+  store: LocalStore;
+  keys: DeviceKeys;
+  api: KeyApi;
+  config: ClientConfig;
+  me(): MemberId;
+  now(): number;
+  /** Publishes a log object; resolves on ack, rejects with the server's MichatError (Conflict: the epoch was taken). */
+  publish(bytes: Uint8Array): Promise<{ dup: boolean }>;
+  /** These objects' opened payloads changed (hex names). */
+  onOpened(names: string[]): void;
+  onError(error: Error): void;
+}
+
+interface StoredGroup {
+  state: string;
+  joinedEpoch: number;
+}
+
+/** When devices to add had no KeyPackage yet, look again after this. */
+const PARTIAL_RETRY_MS = 1_500;
+/** Longest a device waits before committing a membership change others may commit first. */
+const MAX_COMMIT_DELAY_MS = 3_000;
+
+/**
+ * One channel's MLS group on this device: joins it (Welcome) or creates it, follows its log
+ * (the Commit of epoch n is log object n + 1, exactly one per epoch), commits what the
+ * directory changed (adds and removes), seals this device's messages and opens the others'.
+ * Every step runs in one queue, so the group state is never used by two steps at once.
+ */
+export class ChannelGroup {
+  private readonly deps: ChannelGroupDeps;
+  private state: ClientState | undefined;
+  private joinedEpoch = 0;
+  private loaded: Promise<void>;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Log objects not applied yet, by seq. */
+  private readonly log = new Map<number, MichatObject>();
+  /** Highest log seq known to exist (0: none). */
+  private logHead = 0;
+  private logSynced = false;
+  /** Application messages waiting for an epoch this device has not reached. */
+  private readonly waiting = new Map<string, MichatObject>();
+  private readonly opened = new Map<string, Opened>();
+  private readyWaiters: Array<() => void> = [];
+  /** A comparison with the directory finished since the group was loaded or joined. */
+  private reconciled = false;
+  private reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+
+  constructor(deps: ChannelGroupDeps) {
+    this.deps = deps;
+    this.loaded = this.serial(() => this.load());
+  }
+
+  get epoch(): number | undefined {
+    return this.state && epochOf(this.state);
+  }
+
+  get members(): MemberId[] {
+    return this.state ? membersOf(this.state).map(({ userId, deviceId }) => ({ userId, deviceId })) : [];
+  }
+
+  /** What is known of a payload now (undefined: not asked yet). */
+  peek(hex: string): Opened | undefined {
+    return this.opened.get(hex);
+  }
+
+  /** A log object (any order, any number of times). */
+  addLog(obj: MichatObject): void {
+    const seq = nameSeq(obj.name);
+    this.logHead = Math.max(this.logHead, seq);
+    if (this.state && seq <= epochOf(this.state)) return;
+    this.log.set(seq, obj);
+    void this.serial(() => this.advance());
+  }
+
+  /** The log's catch-up is complete: the group is created now if nobody has. */
+  logReady(): void {
+    this.logSynced = true;
+    void this.serial(() => this.advance());
+  }
+
+  /** Opens an application message; the result also shows in `peek` and through `onOpened`. */
+  open(obj: MichatObject): Promise<Opened> {
+    const hex = toHex(obj.name);
+    const known = this.opened.get(hex);
+    if (known && known.state !== 'pending') return Promise.resolve(known);
+    return this.serial(() => this.openNow(obj));
+  }
+
+  /** Seals a payload for the object `env` describes; waits until this device is in the group. */
+  async seal(obj: MichatObject, plain: Uint8Array): Promise<MichatObject> {
+    await this.loaded;
+    await this.untilMember();
+    return this.serial(async () => {
+      const state = this.state!;
+      const env = { name: obj.name, created: obj.created, keyEpoch: epochOf(state) + 1, ...(obj.expires !== undefined ? { expires: obj.expires } : {}), ...(obj.threadRoot ? { threadRoot: obj.threadRoot } : {}) };
+      // The envelope with an empty payload: its bytes are the authenticated data.
+      const header = objectHeader(encodeObject(env, new Uint8Array(0)));
+      const { state: next, sealed } = await sealMessage(state, plain, header);
+      // The ratchet moved: keep it before the ciphertext leaves, so no key is ever used twice.
+      this.state = next;
+      await this.save();
+      const out = encodeObject(env, sealed);
+      await this.remember(toHex(out.name), { state: 'encrypted', payload: plain });
+      return out;
+    });
+  }
+
+  /** Looks at the directory now and commits what changed (also runs by itself after each epoch). */
+  reconcileSoon(delayMs = 0): void {
+    if (this.closed) return;
+    if (this.reconcileTimer !== undefined) clearTimeout(this.reconcileTimer);
+    this.reconcileTimer = setTimeout(() => {
+      this.reconcileTimer = undefined;
+      void this.serial(() => this.reconcile());
+    }, delayMs);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.reconcileTimer !== undefined) clearTimeout(this.reconcileTimer);
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch((e: unknown) => this.deps.onError(e as Error));
+    return run;
+  }
+
+  private storeKey(): string {
+    return `e2ee/group/${this.deps.me().deviceId}/${this.deps.channelKey}`;
+  }
+
+  private async load(): Promise<void> {
+    const stored = await this.deps.store.getRecord<StoredGroup>(this.storeKey());
+    if (stored) {
+      this.state = decodeState(fromBase64(stored.state), this.deps.config);
+      this.joinedEpoch = stored.joinedEpoch;
+    }
+  }
+
+  private async save(): Promise<void> {
+    await this.deps.store.setRecord(this.storeKey(), { state: toBase64(encodeState(this.state!)), joinedEpoch: this.joinedEpoch } satisfies StoredGroup);
+  }
+
+  private async remember(hex: string, opened: Opened): Promise<void> {
+    this.opened.set(hex, opened);
+    if (opened.state === 'encrypted') await this.deps.store.setRecord(`e2ee/plain/${this.deps.channelKey}/${hex}`, toBase64(opened.payload));
+  }
+
+  /**
+   * Until this device is in the group and has compared it with the directory once: a message
+   * sealed before the group holds every member device that could be added would stay
+   * unreadable to them for good.
+   */
+  private untilMember(): Promise<void> {
+    if (this.state && this.reconciled) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  private release(): void {
+    this.reconciled = true;
+    this.readyWaiters.splice(0).forEach((r) => r());
+  }
+
+  /** Joins, applies what the log holds in order, creates the group if the log is empty. */
+  private async advance(): Promise<void> {
+    await this.loaded;
+    if (!this.state) await this.tryJoin();
+    let moved = false;
+    while (this.state) {
+      const next = this.log.get(epochOf(this.state) + 1);
+      if (!next) break;
+      this.log.delete(epochOf(this.state) + 1);
+      const entry = decodeLogEntry(next.payload);
+      try {
+        if (!entry) throw new Error('not a log entry');
+        this.state = await applyCommit(this.state, entry.commit);
+        moved = true;
+      } catch (e) {
+        // A Commit this device cannot apply: the group is stuck here until it is reset.
+        this.deps.onError(new MichatError('Internal', `channel ${this.deps.channelKey}: commit for epoch ${nameSeq(next.name)} refused: ${(e as Error).message}`));
+        return;
+      }
+    }
+    for (const seq of [...this.log.keys()]) if (this.state && seq <= epochOf(this.state)) this.log.delete(seq);
+    if (moved) await this.save();
+    if (!this.state && this.logSynced && this.logHead === 0) await this.create();
+    if (this.state) {
+      await this.retryWaiting();
+      if (moved || this.logSynced) this.reconcileSoon(moved ? 0 : 50);
+    }
+  }
+
+  private async tryJoin(): Promise<void> {
+    const seqs = [...this.log.keys()].sort((a, b) => b - a);
+    for (const seq of seqs) {
+      const entry = decodeLogEntry(this.log.get(seq)!.payload);
+      if (!entry?.welcome) continue;
+      for (const ref of welcomeRefs(entry.welcome)) {
+        const own = await this.deps.keys.keyPackage(ref);
+        if (!own) continue;
+        try {
+          this.state = await joinFromWelcome(entry.welcome, own, this.deps.config);
+        } catch (e) {
+          this.deps.onError(new MichatError('Internal', `channel ${this.deps.channelKey}: could not join from the Welcome at epoch ${seq}: ${(e as Error).message}`));
+          continue;
+        }
+        this.joinedEpoch = epochOf(this.state);
+        await this.deps.keys.used(ref);
+        await this.save();
+        return;
+      }
+    }
+  }
+
+  /** Nobody made the group yet: this device does, and claims epoch 1 (or learns it lost). */
+  private async create(): Promise<void> {
+    const own = await this.deps.keys.ownKeyPackage();
+    const groupId = new Uint8Array(16);
+    crypto.getRandomValues(groupId);
+    const state = await newGroup(groupId, own, this.deps.config);
+    const outcome = await this.commit(state, await this.deps.api.channelDevices(channelIdOf(this.deps.channelKey)));
+    if (outcome === 'lost') return; // another device made it first: its Welcome will bring this one in
+    this.joinedEpoch = 0;
+    await this.save();
+  }
+
+  /**
+   * Commits the changes the directory asks for: `lost` when another Commit took the epoch,
+   * `partial` when devices it should add had no KeyPackage to claim yet.
+   */
+  private async commit(state: ClientState, roster: DeviceKey[]): Promise<'done' | 'partial' | 'lost'> {
+    const plan = planMembership(membersOf(state), roster, this.deps.me().deviceId);
+    const claimed = plan.add.length ? await this.deps.api.claim(plan.add.map((d) => d.deviceId)) : [];
+    const add: KeyPackage[] = [];
+    for (const c of claimed) {
+      const kp = readKeyPackage(c.keyPackage);
+      const want = plan.add.find((d) => d.deviceId === c.deviceId);
+      // The server hands KeyPackages out; only one signed by the device's registered key counts.
+      if (kp && want && sameBytes(kp.leafNode.signaturePublicKey, want.signatureKey!) && this.credentialMatches(kp, want)) add.push(kp);
+    }
+    const outcome = add.length < plan.add.length ? 'partial' : 'done';
+    if (!add.length && !plan.remove.length && epochOf(state) > 0) return outcome;
+    const epoch = epochOf(state);
+    const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
+    const out = await commitChanges(state, { add, remove: plan.remove }, objectHeader(logObj));
+    const payload = encodeLogEntry({ commit: out.commit, ...(out.welcome ? { welcome: out.welcome } : {}) });
+    const obj = encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload);
+    try {
+      await this.deps.publish(obj.bytes);
+    } catch (e) {
+      if (e instanceof MichatError && e.kind === 'Conflict') return 'lost';
+      throw e;
+    }
+    this.state = out.state;
+    this.logHead = Math.max(this.logHead, epoch + 1);
+    await this.save();
+    return outcome;
+  }
+
+  private credentialMatches(kp: KeyPackage, want: DeviceKey): boolean {
+    const m = membersOfKeyPackage(kp);
+    return m !== undefined && m.userId === want.userId && m.deviceId === want.deviceId;
+  }
+
+  private async reconcile(): Promise<void> {
+    if (!this.state || this.closed) return;
+    let outcome: 'done' | 'partial' | 'lost' | 'moved' = 'done';
+    try {
+      outcome = await this.reconcileOnce();
+    } finally {
+      // Offline or refused: the group as it is still seals (the next pass catches up).
+      if (outcome !== 'lost' && outcome !== 'moved' && this.state) this.release();
+    }
+  }
+
+  private async reconcileOnce(): Promise<'done' | 'partial' | 'lost' | 'moved'> {
+    if (!this.state) return 'done';
+    const roster = await this.deps.api.channelDevices(channelIdOf(this.deps.channelKey));
+    const plan = planMembership(membersOf(this.state), roster, this.deps.me().deviceId);
+    if (!plan.add.length && !plan.remove.length) return 'done';
+    // Members take turns by leaf: the first commits at once, the others only if it did not.
+    const epoch = epochOf(this.state);
+    const rank = membersOf(this.state)
+      .map((m) => m.deviceId)
+      .filter((d) => roster.some((r) => r.deviceId === d))
+      .sort((a, b) => a - b)
+      .indexOf(this.deps.me().deviceId);
+    if (rank > 0) {
+      await sleep(Math.min(MAX_COMMIT_DELAY_MS, rank * 700));
+      await this.advanceInline();
+      if (!this.state || epochOf(this.state) !== epoch) {
+        this.reconcileSoon(0);
+        return 'moved';
+      }
+    }
+    const outcome = await this.commit(this.state, roster);
+    // Lost: look again once the winner is applied; partial: the missing devices may publish KeyPackages soon.
+    if (outcome === 'lost') this.reconcileSoon(300);
+    else if (outcome === 'partial') this.reconcileSoon(PARTIAL_RETRY_MS);
+    else if (epochOf(this.state) !== epoch) this.reconcileSoon(0);
+    return outcome;
+  }
+
+  /** Applies log objects that arrived meanwhile (inside the queue). */
+  private async advanceInline(): Promise<void> {
+    while (this.state) {
+      const next = this.log.get(epochOf(this.state) + 1);
+      const entry = next && decodeLogEntry(next.payload);
+      if (!entry) return;
+      this.log.delete(epochOf(this.state) + 1);
+      this.state = await applyCommit(this.state, entry.commit);
+      await this.save();
+    }
+  }
+
+  private async openNow(obj: MichatObject): Promise<Opened> {
+    await this.loaded;
+    const hex = toHex(obj.name);
+    const known = this.opened.get(hex);
+    if (known && known.state !== 'pending') return known;
+    const cached = await this.deps.store.getRecord<string>(`e2ee/plain/${this.deps.channelKey}/${hex}`);
+    if (cached !== undefined) {
+      const opened: Opened = { state: 'encrypted', payload: fromBase64(cached) };
+      this.opened.set(hex, opened);
+      return opened;
+    }
+    const epoch = sealedEpoch(obj.payload);
+    if (epoch === undefined) return this.settle(hex, { state: 'failed', reason: 'not an MLS message' });
+    if (!this.state || epoch > BigInt(epochOf(this.state))) {
+      this.waiting.set(hex, obj);
+      this.opened.set(hex, { state: 'pending' });
+      return { state: 'pending' };
+    }
+    if (epoch < BigInt(this.joinedEpoch)) return this.settle(hex, { state: 'failed', reason: 'sent before this device joined the channel' });
+    try {
+      const { state, plain, sender } = await openMessage(this.state, obj.payload, objectHeader(obj));
+      this.state = state;
+      if (!sender || sender.deviceId !== nameDevice(obj.name)) {
+        this.deps.onError(new MichatError('Forbidden', `channel ${this.deps.channelKey}: ${hex} carries device ${nameDevice(obj.name)} but was sealed by ${sender ? `device ${sender.deviceId}` : 'no member'}: dropped`));
+        return this.settle(hex, { state: 'forged' });
+      }
+      await this.remember(hex, { state: 'encrypted', payload: plain });
+      await this.save();
+      return this.opened.get(hex)!;
+    } catch (e) {
+      const reason = e instanceof OpenError ? describe(e) : `cannot be decrypted: ${(e as Error).message}`;
+      return this.settle(hex, { state: 'failed', reason });
+    }
+  }
+
+  private settle(hex: string, opened: Opened): Opened {
+    this.opened.set(hex, opened);
+    this.waiting.delete(hex);
+    return opened;
+  }
+
+  private async retryWaiting(): Promise<void> {
+    if (!this.waiting.size) return;
+    const objs = [...this.waiting.values()].sort((a, b) => Number((sealedEpoch(a.payload) ?? 0n) - (sealedEpoch(b.payload) ?? 0n)) || nameSeq(a.name) - nameSeq(b.name));
+    this.waiting.clear();
+    const changed: string[] = [];
+    for (const obj of objs) {
+      const hex = toHex(obj.name);
+      this.opened.delete(hex);
+      const opened = await this.openNow(obj);
+      if (opened.state !== 'pending') changed.push(hex);
+    }
+    if (changed.length) this.deps.onOpened(changed);
+  }
+}
+
+function describe(e: OpenError): string {
+  switch (e.reason) {
+    case 'epoch-gone':
+      return 'its keys are gone from this device (sent before it joined, or too long ago)';
+    case 'bad-envelope':
+      return 'its envelope was changed after it was sealed';
+    case 'other-group':
+      return 'sealed for an earlier group of this channel';
+    default:
+      return `cannot be decrypted: ${e.message}`;
+  }
+}
+
+function membersOfKeyPackage(kp: KeyPackage): MemberId | undefined {
+  const m = /^michat:(\d{1,15}):(\d{1,9})$/.exec(kp.leafNode.credential.credentialType === 'basic' ? new TextDecoder().decode(kp.leafNode.credential.identity) : '');
+  return m ? { userId: Number(m[1]), deviceId: Number(m[2]) } : undefined;
+}
+
+/** A channel's id: the 24-bit channel field of its key (digits 11–16 of the 18). */
+export function channelIdOf(channelKey: string): number {
+  return parseInt(channelKey.slice(12, 18), 16);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export { isGroupLogName };

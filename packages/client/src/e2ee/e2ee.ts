@@ -1,0 +1,146 @@
+import {
+  DEVICE_BITS,
+  MichatError,
+  channelFromKey,
+  channelKey,
+  groupLogName,
+  makePrefix,
+  type MichatObject,
+  type Prefix,
+} from '@michat/protocol';
+import type { LocalStore } from '../store/local-store.ts';
+import type { SubscribeOptions, Subscription } from '../subscription.ts';
+import { ChannelGroup, type Opened } from './channel-group.ts';
+import { DeviceKeys } from './device-keys.ts';
+import type { KeyApi } from './key-api.ts';
+import { clientConfig, type MemberId } from './mls.ts';
+
+export interface E2eeDeps {
+  store: LocalStore;
+  api: KeyApi;
+  me(): MemberId;
+  now(): number;
+  publish(bytes: Uint8Array): Promise<{ dup: boolean }>;
+  /** A subscription to a prefix (the channel's group log: a 96-bit device stream). */
+  subscribe(prefix: Prefix, handler: (obj: MichatObject) => void, options: SubscribeOptions): Subscription;
+  onOpened(channel: string, names: string[]): void;
+  onError(error: Error): void;
+}
+
+/** How often an active channel's group is compared with the directory (membership changes). */
+export const RECONCILE_EVERY_MS = 10_000;
+
+/**
+ * End-to-end encryption for one client: the device's keys, and one MLS group per channel in
+ * use, each following its group log. Channel views open payloads through it; the outbox seals
+ * through it. Servers see envelopes and ciphertext only (docs/decisions/0009).
+ */
+export class E2ee {
+  readonly keys: DeviceKeys;
+  private readonly deps: E2eeDeps;
+  private readonly groups = new Map<string, { group: ChannelGroup; sub: Subscription; timer: ReturnType<typeof setInterval> }>();
+  /** Registered signature keys by device, as the directory lists them. */
+  private readonly deviceKeys = new Map<number, Uint8Array>();
+  private readonly config;
+  private published: Promise<void> | undefined;
+
+  constructor(deps: E2eeDeps) {
+    this.deps = deps;
+    this.keys = new DeviceKeys({ store: deps.store, api: deps.api, me: deps.me });
+    this.config = clientConfig((id, key) => this.validate(id, key));
+  }
+
+  /** Registers this device's key and fills its KeyPackage stock (once per client; retried on failure). */
+  ready(): Promise<void> {
+    this.published ??= this.keys.ensurePublished().catch((e: unknown) => {
+      this.published = undefined;
+      throw e;
+    });
+    return this.published;
+  }
+
+  /** The channel's group, following its log from now on. */
+  group(channel: string): ChannelGroup {
+    const held = this.groups.get(channel);
+    if (held) return held.group;
+    const prefix = channelPrefixOf(channel);
+    const group = new ChannelGroup({
+      channel: prefix,
+      channelKey: channel,
+      store: this.deps.store,
+      keys: this.keys,
+      api: this.deps.api,
+      config: this.config,
+      me: this.deps.me,
+      now: this.deps.now,
+      publish: (bytes) => this.deps.publish(bytes),
+      onOpened: (names) => this.deps.onOpened(channel, names),
+      onError: this.deps.onError,
+    });
+    // Published keys first: whoever creates or changes the group may want this device's KeyPackage.
+    const logPrefix = makePrefix(groupLogName(prefix, 0), DEVICE_BITS);
+    const sub = this.deps.subscribe(logPrefix, (obj) => group.addLog(obj), {
+      onError: (e) => this.deps.onError(e),
+    });
+    void this.ready()
+      .catch((e: unknown) => this.deps.onError(e as Error))
+      .then(() => sub.ready)
+      .then(
+        () => group.logReady(),
+        () => undefined,
+      );
+    const timer = setInterval(() => group.reconcileSoon(), RECONCILE_EVERY_MS);
+    this.groups.set(channel, { group, sub, timer });
+    return group;
+  }
+
+  /** Opens a payload of `obj` (plaintext objects are not this engine's: see `Opened`). */
+  open(obj: MichatObject): Promise<Opened> {
+    return this.group(channelKey(obj.name)).open(obj);
+  }
+
+  /** Seals an outbox entry's payload for its channel's group. */
+  seal(unsealed: MichatObject, plain: Uint8Array): Promise<MichatObject> {
+    return this.group(channelKey(unsealed.name)).seal(unsealed, plain);
+  }
+
+  /** Directory changed (members, devices): every followed group looks again soon. */
+  membershipChanged(): void {
+    for (const { group } of this.groups.values()) group.reconcileSoon(0);
+  }
+
+  close(): void {
+    for (const { group, sub, timer } of this.groups.values()) {
+      group.close();
+      sub.unsubscribe();
+      clearInterval(timer);
+    }
+    this.groups.clear();
+  }
+
+  /**
+   * The authentication service MLS asks about every leaf: a device the directory lists must
+   * hold the key it registered. A device it does not list (signed out since) is let in here and
+   * removed by the next Commit, so one stale leaf never makes a whole group unreadable.
+   */
+  private async validate(id: MemberId, signatureKey: Uint8Array): Promise<boolean> {
+    let known = this.deviceKeys.get(id.deviceId);
+    if (!known) {
+      try {
+        for (const d of await this.deps.api.userDevices(id.userId)) if (d.signatureKey) this.deviceKeys.set(d.deviceId, d.signatureKey);
+      } catch (e) {
+        if (!(e instanceof MichatError) || e.kind !== 'NotFound') throw e;
+      }
+      known = this.deviceKeys.get(id.deviceId);
+    }
+    return known === undefined || (known.length === signatureKey.length && known.every((v, i) => v === signatureKey[i]));
+  }
+}
+
+function channelPrefixOf(channel: string): Prefix {
+  const prefix = channelFromKey(channel);
+  if (!prefix) throw new MichatError('BadRequest', `"${channel}" is not a channel key`);
+  return prefix;
+}
+
+export type { Opened };

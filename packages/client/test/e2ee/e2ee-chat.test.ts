@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryStore, type ChannelView } from '../../src/index.ts';
+import { eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
+
+describe('end-to-end encrypted channels', () => {
+  let f: ClientFixture;
+  beforeAll(async () => {
+    f = await startClientFixture();
+  });
+  afterAll(() => f.close());
+
+  const texts = (v: ChannelView) => v.messages().map((m) => m.text);
+
+  it('members read each other; the server holds no plaintext', async () => {
+    const alice = await f.user('alice', { store: new MemoryStore() });
+    const bob = await f.user('bob', { store: new MemoryStore() });
+    const errors: Error[] = [];
+    alice.on('error', (e) => errors.push(e));
+    bob.on('error', (e) => errors.push(e));
+    // Signed in before: their keys and KeyPackages are up when the channel starts.
+    await Promise.all([alice.e2ee!.ready(), bob.e2ee!.ready()]);
+    const channel = await f.channel([alice, bob]);
+    const av = alice.channel(channel);
+    const bv = bob.channel(channel);
+    await Promise.all([av.synced, bv.synced]);
+    await (await av.send('hello bob, marker-1')).delivered;
+    await eventually(() => texts(bv).includes('hello bob, marker-1'), 10_000, `bob reads it: ${JSON.stringify(bv.messages().map((m) => m.undecryptable))} ${errors.map((e) => e.message)}`);
+    expect(bv.messages()[0]).toMatchObject({ e2ee: true, username: 'alice' });
+    await (await bv.send('hi alice, marker-2')).delivered;
+    await eventually(() => texts(av).includes('hi alice, marker-2'), 10_000, 'alice reads the answer');
+    expect(errors).toEqual([]);
+  });
+});
