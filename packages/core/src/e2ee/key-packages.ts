@@ -14,7 +14,7 @@ import { randomHex } from '../auth/secrets.ts';
 import type { AccessClaims } from '../auth/token-service.ts';
 import type { Directory } from '../directory/directory.ts';
 import type { KvEntry, KvStore } from '../ports/kv-store.ts';
-import { Mutex } from '../util/mutex.ts';
+import { KeyedMutex } from '../util/mutex.ts';
 import type { DeviceKeyStore } from './device-key-store.ts';
 import type { DeviceKeys } from './device-keys.ts';
 import { e2eeKeys } from './e2ee-keys.ts';
@@ -35,8 +35,8 @@ export class KeyPackages {
   private readonly keys: DeviceKeyStore;
   private readonly devices: DeviceKeys;
   private readonly limits: RateLimits;
-  /** Uploads on this node, one at a time, so the stock bound holds (two nodes uploading for one device at once could pass it). */
-  private readonly uploads = new Mutex();
+  /** Uploads of one device on this node, one at a time, so the stock bound holds (two nodes uploading for one device at once could pass it). */
+  private readonly uploads = new KeyedMutex<number>();
 
   constructor(deps: { kv: KvStore; directory: Directory; keys: DeviceKeyStore; devices: DeviceKeys; limits: RateLimits }) {
     this.kv = deps.kv;
@@ -53,7 +53,7 @@ export class KeyPackages {
   async upload(who: AccessClaims, req: UploadKeyPackages): Promise<number> {
     const oneTime = req.keyPackages.map((kp, i) => decode(kp, `keyPackages.${i}`));
     const lastResort = req.lastResort === undefined ? undefined : decode(req.lastResort, 'lastResort');
-    return this.uploads.run(async () => {
+    return this.uploads.run(who.deviceId, async () => {
       if (!(await this.keys.get(who.deviceId))) throw new MichatError('Conflict', 'register this device\'s signature key first (PUT /api/devices/current/key)');
       const stock = await this.count(who.deviceId);
       if (stock + oneTime.length > MAX_KEY_PACKAGE_STOCK) {

@@ -57,13 +57,29 @@ describe('KeyPackage claims across a cluster', () => {
     for (const [i, d] of devices.entries()) expect(await stock(api(i + 1), d)).toEqual({ stock: 0, lastResort: false });
   }, 60_000);
 
-  it('a device signed out through one node is never claimed through another', async () => {
+  it('uploads at once for one device through one node stay within 200 KeyPackages', async () => {
+    const owner = await user(2, 'uploader');
+    await registerKey(api(2), owner);
+    const answers = await Promise.all([0, 1, 2].map(() => api(2)('POST', '/api/keypackages', { keyPackages: fakeKeyPackages(100, 50) }, owner.accessToken)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 400]);
+    expect(await stock(api(0), owner)).toEqual({ stock: 200, lastResort: false });
+  });
+
+  it('a device signed out through one node: its KeyPackages are deleted, and no node hands out any once it has heard', async () => {
     const owner = await user(0, 'leaver');
     await registerKey(api(0), owner);
     await upload(api(0), owner, fakeKeyPackages(3), fakeKeyPackages(1)[0]);
     const claimer = await user(1, 'watcher');
-    expect(await claim(api(1), claimer, [owner.deviceId])).toHaveLength(1); // node B remembers the device as signed in
+    expect(await claim(api(1), claimer, [owner.deviceId])).toHaveLength(1); // node B now holds the device as signed in
     expect((await api(0)('DELETE', `/api/devices/${owner.deviceId}`, undefined, owner.accessToken)).status).toBe(204);
-    for (const node of [1, 2]) expect(await claim(api(node), claimer, [owner.deviceId])).toEqual([]);
+
+    const kv = nodes[0]!.node.kv;
+    const left = async () => [...(await kv.list(`d/kp/${owner.deviceId}/`)), ...(await kv.list(`d/kplr/${owner.deviceId}`))].length;
+    await expect.poll(left, { timeout: 5_000 }).toBe(0);
+    // The bus tells the other nodes at once; even what a cleanup missed is then never handed out.
+    for (const n of [1, 2]) await expect.poll(() => nodes[n]!.node.deviceKeys.isSignedIn(owner.userId, owner.deviceId), { timeout: 5_000 }).toBe(false);
+    await kv.put(`d/kp/${owner.deviceId}/00000000000000ff`, Uint8Array.of(1, 2, 3));
+    await kv.put(`d/kplr/${owner.deviceId}`, Uint8Array.of(4, 5, 6));
+    for (const n of [0, 1, 2]) expect(await claim(api(n), claimer, [owner.deviceId])).toEqual([]);
   });
 });

@@ -117,6 +117,13 @@ describe('device keys and KeyPackages over HTTP', () => {
     expectError(over, 400, 'BadRequest');
     expect(await stock(f.api, erin)).toEqual<KeyPackageStock>({ stock: 190, lastResort: false });
     expect(await upload(f.api, erin, fakeKeyPackages(10, 50))).toBe(200);
+
+    // Uploads at once for one device cannot pass the bound either: two of three fit.
+    const fay = await f.user('fay');
+    await registerKey(f.api, fay);
+    const answers = await Promise.all([0, 1, 2].map(() => f.api('POST', '/api/keypackages', { keyPackages: fakeKeyPackages(100, 50) }, fay.accessToken)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 400]);
+    expect(await stock(f.api, fay)).toEqual({ stock: 200, lastResort: false });
   });
 
   describe('who sees whose devices', () => {
