@@ -79,7 +79,8 @@ export class MichatNode {
     this.config = { ...DEFAULT_CONNECTION_CONFIG, ...deps.connection };
     this.connections = new Connections(this.metrics);
     this.directory = new Directory(this.kv, this.clock, deps.hasher);
-    const signIn = createSignIn({ kv: this.kv, clock: this.clock, hasher: deps.hasher, directory: this.directory, rateLimits: deps.rateLimits });
+    const keyStore = new DeviceKeyStore(this.kv);
+    const signIn = createSignIn({ kv: this.kv, clock: this.clock, hasher: deps.hasher, directory: this.directory, deviceKeyOf: (id) => keyStore.get(id), rateLimits: deps.rateLimits });
     this.tokens = signIn.tokens;
     this.revocations = signIn.revocations;
     this.auth = signIn.auth;
@@ -87,7 +88,6 @@ export class MichatNode {
     this.devices = signIn.devices;
     this.invites = signIn.invites;
     this.limits = signIn.limits;
-    const keyStore = new DeviceKeyStore(this.kv);
     this.deviceKeys = new DeviceKeys({ kv: this.kv, clock: this.clock, directory: this.directory, revocations: this.revocations, store: keyStore });
     this.keyPackages = new KeyPackages({ kv: this.kv, directory: this.directory, keys: keyStore, devices: this.deviceKeys, limits: this.limits });
     this.revocations.onRevoked((r, remote) => {

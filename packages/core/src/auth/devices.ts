@@ -3,7 +3,6 @@ import type { KvStore } from '../ports/kv-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Directory } from '../directory/directory.ts';
 import { TtlCache } from '../util/ttl-cache.ts';
-import { DeviceKeyStore } from '../e2ee/device-key-store.ts';
 import { jsonBytes, parseJsonBytes } from '../util/json-bytes.ts';
 import { authKeys } from './auth-keys.ts';
 import type { Revocations } from './revocations.ts';
@@ -12,6 +11,9 @@ import type { AccessClaims } from './token-service.ts';
 
 /** A device's last use is written at most this often (it is shown, never decided on). */
 export const LAST_USE_WRITE_EVERY_MS = 60_000;
+
+/** A device's end-to-end encryption key, if it registered one (kept by e2ee/, given by the node). */
+export type DeviceKeyLookup = (deviceId: number) => Promise<{ signatureKey: string; fingerprint: string } | undefined>;
 
 /** `d/devuse/<device>`. */
 interface DeviceUse {
@@ -28,17 +30,17 @@ export class Devices {
   private readonly directory: Directory;
   private readonly revocations: Revocations;
   private readonly sessions: SessionService;
-  private readonly keys: DeviceKeyStore;
+  private readonly keyOf: DeviceKeyLookup;
   /** Devices whose last use was written within the last minute. */
   private readonly recentlyWritten = new TtlCache<number, true>(LAST_USE_WRITE_EVERY_MS);
 
-  constructor(deps: { kv: KvStore; clock: Clock; directory: Directory; revocations: Revocations; sessions: SessionService }) {
+  constructor(deps: { kv: KvStore; clock: Clock; directory: Directory; revocations: Revocations; sessions: SessionService; keyOf: DeviceKeyLookup }) {
     this.kv = deps.kv;
     this.clock = deps.clock;
     this.directory = deps.directory;
     this.revocations = deps.revocations;
     this.sessions = deps.sessions;
-    this.keys = new DeviceKeyStore(deps.kv);
+    this.keyOf = deps.keyOf;
   }
 
   /** The device was used (a refresh, a hello). Best effort: a failed write only loses a timestamp. */
@@ -62,7 +64,7 @@ export class Devices {
       const device = await this.directory.device(Number(key.slice(key.lastIndexOf('/') + 1)));
       if (!device || device.userId !== userId) continue;
       const use = await this.kv.get(authKeys.deviceUse(device.id));
-      const deviceKey = await this.keys.get(device.id);
+      const deviceKey = await this.keyOf(device.id);
       out.push({
         deviceId: device.id,
         name: device.name,

@@ -3,7 +3,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { PasswordHasher } from '../ports/password-hasher.ts';
 import type { Directory } from '../directory/directory.ts';
 import { Authenticator } from './authenticator.ts';
-import { Devices } from './devices.ts';
+import { Devices, type DeviceKeyLookup } from './devices.ts';
 import { InviteStore } from './invite-store.ts';
 import { Invites } from './invites.ts';
 import { Passwords } from './passwords.ts';
@@ -24,7 +24,7 @@ export interface SignIn {
   limits: RateLimits;
 }
 
-export function createSignIn(deps: { kv: KvStore; clock: Clock; hasher: PasswordHasher; directory: Directory; rateLimits?: Partial<RateLimitConfig> | undefined }): SignIn {
+export function createSignIn(deps: { kv: KvStore; clock: Clock; hasher: PasswordHasher; directory: Directory; deviceKeyOf: DeviceKeyLookup; rateLimits?: Partial<RateLimitConfig> | undefined }): SignIn {
   const { kv, clock, directory } = deps;
   const tokens = new TokenService(kv, clock);
   const revocations = new Revocations(kv, clock, directory);
@@ -39,7 +39,7 @@ export function createSignIn(deps: { kv: KvStore; clock: Clock; hasher: Password
     now: () => clock.now(),
     onDeviceUsed: (id) => devices?.used(id),
   });
-  devices = new Devices({ kv, clock, directory, revocations, sessions });
+  devices = new Devices({ kv, clock, directory, revocations, sessions, keyOf: deps.deviceKeyOf });
   return {
     tokens,
     revocations,
