@@ -7,6 +7,8 @@ export interface MessageView {
   sender: string;
   created: string;
   text: string;
+  /** Sealed for the channel's members and signed by the sending device. */
+  e2ee: boolean;
   thread?: string;
 }
 
@@ -17,12 +19,14 @@ export async function viewOf(client: MichatClient, obj: MichatObject): Promise<M
     (d) => d.username,
     () => `device ${device}`,
   );
-  const payload = decodePayload(obj.payload);
+  const read = await client.read(obj).catch(() => ({ undecryptable: 'sealed by another device than its name says' }));
+  const payload = 'payload' in read ? decodePayload(read.payload) : undefined;
   const view: MessageView = {
     name: nameToText(obj.name),
     sender,
     created: new Date(obj.created).toISOString(),
-    text: payload.type === 'text' ? payload.text : `(${payload.type} message)`,
+    text: payload ? (payload.type === 'text' ? payload.text : `(${payload.type} message)`) : `(cannot be decrypted: ${(read as { undecryptable: string }).undecryptable})`,
+    e2ee: 'payload' in read && read.e2ee,
   };
   if (obj.threadRoot) view.thread = nameToText(obj.threadRoot);
   return view;

@@ -41,9 +41,9 @@ export interface MichatClientOptions {
   /** Local clock (default Date.now); stamps are corrected by the offset learnt from the server. */
   now?: () => number;
   /**
-   * End-to-end encryption (default on): channel views and `sendText` seal messages for the
-   * channel's MLS group, and open what others sealed. Off only for tools that must read raw
-   * plaintext objects.
+   * End-to-end encryption: channel views and `sendText` seal messages for the channel's MLS
+   * group, and open what others sealed. Opt-in while issue 9 lands (the web app and the CLI
+   * turn it on once external joins and history sharing are in: docs/decisions/0009).
    */
   e2ee?: boolean;
   /** Test hooks. `dropInbound`: inbound frames for which it returns true are dropped unseen. */

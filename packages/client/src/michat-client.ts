@@ -89,7 +89,7 @@ export class MichatClient extends SessionClient {
       },
     });
     this.e2ee =
-      options.e2ee === false
+      options.e2ee !== true
         ? undefined
         : new E2ee({
             store: this.store,
@@ -178,7 +178,7 @@ export class MichatClient extends SessionClient {
   async read(obj: MichatObject): Promise<{ payload: Uint8Array; e2ee: boolean } | { undecryptable: string }> {
     if (obj.keyEpoch === 0) return { payload: obj.payload, e2ee: false };
     if (!this.e2ee) return { undecryptable: 'end-to-end encryption is off in this client' };
-    const opened = await this.e2ee.open(obj);
+    const opened = await this.e2ee.openSettled(obj);
     if (opened.state === 'encrypted') return { payload: opened.payload, e2ee: true };
     if (opened.state === 'forged') throw new MichatError('Forbidden', 'sealed by another device than the one its name carries');
     return { undecryptable: opened.state === 'failed' ? opened.reason : 'its keys have not arrived yet' };

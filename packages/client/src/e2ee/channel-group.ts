@@ -127,8 +127,12 @@ export class ChannelGroup {
   /** The log's catch-up is complete: the group is created now if nobody has. */
   logReady(): void {
     this.logSynced = true;
-    void this.serial(() => this.advance());
+    void this.serial(() => this.advance()).finally(() => this.settle_());
   }
+
+  private settle_: () => void = () => undefined;
+  /** Resolves once the log's catch-up was applied (this device joined, created, or waits to be added). */
+  readonly settled: Promise<void> = new Promise((resolve) => (this.settle_ = resolve));
 
   /** Opens an application message; the result also shows in `peek` and through `onOpened`. */
   open(obj: MichatObject): Promise<Opened> {

@@ -99,6 +99,15 @@ export class E2ee {
     return this.group(channelKey(obj.name)).open(obj);
   }
 
+  /** Opens `obj` once its channel's log is caught up (at most `waitMs`): for one-shot readers such as the CLI. */
+  async openSettled(obj: MichatObject, waitMs = 5_000): Promise<Opened> {
+    const group = this.group(channelKey(obj.name));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([group.settled, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+    return group.open(obj);
+  }
+
   /** Seals an outbox entry's payload for its channel's group. */
   seal(unsealed: MichatObject, plain: Uint8Array): Promise<MichatObject> {
     return this.group(channelKey(unsealed.name)).seal(unsealed, plain);

@@ -12,8 +12,8 @@ describe('end-to-end encrypted channels', () => {
   const texts = (v: ChannelView) => v.messages().map((m) => m.text);
 
   it('members read each other; the server holds no plaintext', async () => {
-    const alice = await f.user('alice', { store: new MemoryStore() });
-    const bob = await f.user('bob', { store: new MemoryStore() });
+    const alice = await f.user('alice', { store: new MemoryStore(), e2ee: true });
+    const bob = await f.user('bob', { store: new MemoryStore(), e2ee: true });
     const errors: Error[] = [];
     alice.on('error', (e) => errors.push(e));
     bob.on('error', (e) => errors.push(e));

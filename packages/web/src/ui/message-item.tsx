@@ -87,6 +87,10 @@ export function MessageItem({ channelKey, m, first, presence, inThread, editing,
           <EditBox m={m} channelKey={channelKey} onDone={() => onEdit(undefined)} />
         ) : m.deleted ? (
           <div class="msg-body deleted">This message was deleted.</div>
+        ) : m.undecryptable ? (
+          <div class="msg-body undecryptable" data-testid="message-undecryptable" title="End-to-end encrypted">
+            {m.undecryptable.state === 'pending' ? '🔒 Decrypting… (waiting for this channel’s keys)' : `🔒 This message can’t be decrypted on this device: ${m.undecryptable.reason}.`}
+          </div>
         ) : m.kind === 'unknown' ? (
           <div class="msg-body unsupported">This message can't be shown in this app.</div>
         ) : (
@@ -95,6 +99,12 @@ export function MessageItem({ channelKey, m, first, presence, inThread, editing,
               <Markdown text={m.text} me={me} />
             </div>
             {m.edited ? <span class="edited"> (edited)</span> : null}
+            {!m.e2ee && m.state === 'sent' ? (
+              <span class="edited" title="Written before end-to-end encryption, or by a tool that sends plaintext: the server could read it and its sender is not verified">
+                {' '}
+                (not end-to-end encrypted)
+              </span>
+            ) : null}
             {m.state === 'pending' ? (
               <span class="msg-status" role="status">
                 {store.connection === 'online' ? 'Sending…' : 'Queued — sends when you’re back online'}
