@@ -19,6 +19,8 @@ export interface ClientFixture {
   track<T extends MichatClient>(client: T): T;
   /** Team `name` with a public channel `general` that every given client joined. */
   channel(members: MichatClient[], name?: string): Promise<Channel>;
+  /** The server's data directory (with `persistent`). */
+  readonly dataDir: string | undefined;
   /** With `proxied`: a TCP proxy in front of the server, to cut and restore the network. */
   readonly proxy: TcpProxy;
   /** Stops the server (draining), runs `meanwhile`, and starts it again on the same port and data. */
@@ -49,6 +51,7 @@ export async function startClientFixture(options: { persistent?: boolean; proxie
       return proxy;
     },
     admin,
+    dataDir,
     track,
     async user(username, clientOptions = {}, serverUrl = server.url) {
       await admin.createUser(username, PASSWORD);
