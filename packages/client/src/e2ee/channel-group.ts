@@ -1,5 +1,6 @@
 import {
   MichatError,
+  bytesEqual,
   encodeObject,
   groupLogName,
   isGroupLogName,
@@ -295,7 +296,7 @@ export class ChannelGroup {
       const kp = readKeyPackage(c.keyPackage);
       const want = plan.add.find((d) => d.deviceId === c.deviceId);
       // The server hands KeyPackages out; only one signed by the device's registered key counts.
-      if (kp && want && sameBytes(kp.leafNode.signaturePublicKey, want.signatureKey!) && this.credentialMatches(kp, want)) add.push(kp);
+      if (kp && want && bytesEqual(kp.leafNode.signaturePublicKey, want.signatureKey!) && this.credentialMatches(kp, want)) add.push(kp);
     }
     const outcome = add.length < plan.add.length ? 'partial' : 'done';
     if (!add.length && !plan.remove.length && epochOf(state) > 0) return outcome;
@@ -451,9 +452,6 @@ export function channelIdOf(channelKey: string): number {
   return parseInt(channelKey.slice(12, 18), 16);
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

@@ -1,4 +1,4 @@
-import { MichatError } from '@michat/protocol';
+import { MichatError, fromBase64Url, toBase64Url } from '@michat/protocol';
 import type { HttpApi } from '../http-api.ts';
 
 /** A signed-in device as the key routes list it (docs/access.md, E2EE rows). */
@@ -49,7 +49,7 @@ export class KeyApi {
     const res = await this.http.call('POST', '/api/keypackages/claim', { token: await this.token(), body: { devices }, schema: anyJson });
     const list = (res as { keyPackages?: unknown }).keyPackages;
     if (!Array.isArray(list)) throw shapeError('claim');
-    return list.map((k: { deviceId: number; keyPackage: string; lastResort?: boolean }) => ({ deviceId: k.deviceId, keyPackage: fromBase64Url(k.keyPackage), lastResort: k.lastResort === true }));
+    return list.map((k: { deviceId: number; keyPackage: string; lastResort?: boolean }) => ({ deviceId: k.deviceId, keyPackage: bytes(k.keyPackage), lastResort: k.lastResort === true }));
   }
 
   /** Every signed-in device of the channel's members, with its key. */
@@ -68,7 +68,7 @@ export class KeyApi {
       userId: d.userId,
       username: d.username,
       deviceId: d.deviceId,
-      signatureKey: d.signatureKey ? fromBase64Url(d.signatureKey) : undefined,
+      signatureKey: d.signatureKey ? bytes(d.signatureKey) : undefined,
       fingerprint: d.fingerprint ?? undefined,
     }));
   }
@@ -86,15 +86,8 @@ function shapeError(what: string): MichatError {
   return new MichatError('Internal', `unexpected ${what} response shape`);
 }
 
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function fromBase64Url(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+function bytes(text: string): Uint8Array {
+  const out = fromBase64Url(text);
+  if (!out) throw shapeError('base64url');
   return out;
 }

@@ -1,3 +1,4 @@
+import { bytesEqual } from '@michat/protocol';
 import type { DeviceKey } from './key-api.ts';
 import type { Member } from './mls.ts';
 
@@ -19,13 +20,10 @@ export function planMembership(members: readonly Member[], roster: readonly Devi
   const remove: number[] = [];
   for (const m of members) {
     const want = listed.get(m.deviceId);
-    if (m.deviceId !== self && (!want || want.userId !== m.userId || !sameBytes(want.signatureKey!, m.signatureKey))) remove.push(m.leafIndex);
+    if (m.deviceId !== self && (!want || want.userId !== m.userId || !bytesEqual(want.signatureKey!, m.signatureKey))) remove.push(m.leafIndex);
     else inGroup.add(m.deviceId);
   }
   const add = [...listed.values()].filter((d) => !inGroup.has(d.deviceId) && d.deviceId !== self);
   return { add, remove: remove.sort((a, b) => a - b) };
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}

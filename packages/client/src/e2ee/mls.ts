@@ -28,7 +28,7 @@ import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { getCredentialFromLeafIndex } from 'ts-mls/ratchetTree.js';
 import { toLeafIndex } from 'ts-mls/treemath.js';
 import { addToMap } from 'ts-mls/util/addToMap.js';
-import { toHex } from '@michat/protocol';
+import { bytesEqual, toHex } from '@michat/protocol';
 
 /** RFC 9420's mandatory-to-implement suite (decision 0008). */
 export const CIPHERSUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
@@ -224,7 +224,7 @@ export async function openMessage(state: ClientState, sealed: Uint8Array, aad: U
     throw new OpenError('undecryptable', (e as Error).message);
   }
   if (result.content.content.contentType !== 'application') throw new OpenError('not-mls', 'not an application message');
-  if (!bytesSame(result.content.content.authenticatedData, aad)) throw new OpenError('bad-envelope', 'the envelope was changed after it was sealed');
+  if (!bytesEqual(result.content.content.authenticatedData, aad)) throw new OpenError('bad-envelope', 'the envelope was changed after it was sealed');
   const sender = result.content.content.sender;
   const who = sender.senderType === 'member' ? memberIdOf(getCredentialFromLeafIndex(source.ratchetTree, toLeafIndex(sender.leafIndex))) : undefined;
   const next: ClientState = historical
@@ -262,6 +262,3 @@ export function decodeState(bytes: Uint8Array, config: ClientConfig): ClientStat
   return { ...decoded, clientConfig: config };
 }
 
-function bytesSame(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
