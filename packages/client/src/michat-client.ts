@@ -17,7 +17,8 @@ import { encodeTextPayload } from './payload.ts';
 import type { PresenceMember, PresenceStatus } from './presence-roster.ts';
 import { SessionClient, toError } from './session-client.ts';
 import type { LocalStore, OutboxEntry } from './store/local-store.ts';
-import { exportState, importState, type ImportSummary, type MichatExport } from './store/state-export.ts';
+import type { EncryptedExport } from './store/export-encryption.ts';
+import { exportState, importState, type ExportOptions, type ImportOptions, type ImportSummary, type MichatExport } from './store/state-export.ts';
 import { loadProfile, saveProfile } from './store/store-records.ts';
 import { SubscriptionState, type ObjectHandler, type SubscribeOptions, type Subscription } from './subscription.ts';
 import type { TimelineIdentity } from './timeline/message-view.ts';
@@ -279,15 +280,21 @@ export class MichatClient extends SessionClient {
 
   // ---- local state --------------------------------------------------------------------
 
-  /** The whole local state as one JSON-ready object (see state-export.ts); views flush first. */
-  async exportState(): Promise<MichatExport> {
+  /**
+   * The whole local state as one JSON-ready object (see state-export.ts); views flush first.
+   * With a passphrase it is encrypted and carries this device's keys; without, the keys stay here.
+   */
+  async exportState(): Promise<MichatExport>;
+  async exportState(options: { passphrase: string }): Promise<EncryptedExport>;
+  async exportState(options?: ExportOptions): Promise<MichatExport | EncryptedExport>;
+  async exportState(options: ExportOptions = {}): Promise<MichatExport | EncryptedExport> {
     await Promise.all([...this.views.values()].map((v) => v.loaded.catch(() => undefined)));
-    return exportState(this.store);
+    return exportState(this.store, options);
   }
 
-  /** Merges an export into the store (by name: nothing duplicated), then shows and sends what it brought. */
-  async importState(data: unknown): Promise<ImportSummary> {
-    const summary = await importState(this.store, data);
+  /** Merges an export (given its passphrase if encrypted) into the store, by name, then shows and sends what it brought. */
+  async importState(data: unknown, options: ImportOptions = {}): Promise<ImportSummary> {
+    const summary = await importState(this.store, data, options);
     await Promise.all([...this.views.values()].map((v) => v.reload()));
     if (this.plane.link.isOpen) void this.outbox.resume();
     return summary;

@@ -11,7 +11,7 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /** Throws TypeError on anything that is not base64. */
-export function fromBase64(text: string): Uint8Array {
+export function fromBase64(text: string): Uint8Array<ArrayBuffer> {
   let binary: string;
   try {
     binary = atob(text);

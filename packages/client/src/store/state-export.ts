@@ -1,19 +1,27 @@
 import { VersionVector, channelKey, decodeObject, nameDevice, nameSeq, positionToCursor, toHex, type VectorEntries } from '@michat/protocol';
+import { MichatError } from '@michat/protocol';
 import { fromBase64, toBase64 } from './base64.ts';
+import { decryptExport, encryptExport, isEncryptedExport, type EncryptedExport } from './export-encryption.ts';
 import type { LocalStore, OutboxEntry, StoredObject } from './local-store.ts';
-import { RecordKeys, type StoredDirectory, type StoredProfile } from './store-records.ts';
+import { RecordKeys, isKeyRecord, type StoredDirectory, type StoredProfile } from './store-records.ts';
 
 /**
  * The whole local state of one account on one device, as one JSON document (bytes in
- * base64): what `exportState` writes and `importState` merges back. Keys come later.
+ * base64): what `exportState` writes and `importState` merges back. This device's private
+ * keys are in it only when it travels encrypted (`EncryptedExport`).
  */
 export interface MichatExport {
   format: 'michat-export';
   version: 1;
   /** Local time of the export. */
   exportedAt: number;
-  /** Every small record (profile, directory, device owners, read marks…), by key. */
+  /** Every small record (profile, directory, device owners, read marks, E2EE keys when encrypted…), by key. */
   records: Record<string, unknown>;
+  /**
+   * How many key records (`RecordKeys.keyPrefixes`) this document leaves out: all of them in
+   * an export without a passphrase, none inside an encrypted one. Absent in older files.
+   */
+  keysLeftOut?: number;
   seq: Record<string, number>;
   vectors: Record<string, VectorEntries>;
   /** Per channel key: each object's bytes (names and positions are read from them). */
@@ -28,21 +36,55 @@ export interface ImportSummary {
   skipped: number;
 }
 
-export async function exportState(store: LocalStore): Promise<MichatExport> {
+export interface ExportOptions {
+  /** Encrypts the whole document under this passphrase (scrypt, AES-256-GCM), keys included. */
+  passphrase?: string | undefined;
+}
+
+export interface ImportOptions {
+  /** The passphrase of an encrypted export (ignored for an unencrypted one). */
+  passphrase?: string | undefined;
+}
+
+/**
+ * The store as an export document. With a passphrase, all of it (keys included) encrypted;
+ * without, everything but this device's private keys, which never leave it in the clear.
+ */
+export async function exportState(store: LocalStore): Promise<MichatExport>;
+export async function exportState(store: LocalStore, options: { passphrase: string }): Promise<EncryptedExport>;
+export async function exportState(store: LocalStore, options?: ExportOptions): Promise<MichatExport | EncryptedExport>;
+export async function exportState(store: LocalStore, options: ExportOptions = {}): Promise<MichatExport | EncryptedExport> {
+  const encrypt = options.passphrase !== undefined;
   const objects: MichatExport['objects'] = {};
   for (const channel of await store.channels()) {
     objects[channel] = (await store.objects(channel)).map((o) => ({ bytes: toBase64(o.bytes), ...(o.localId !== undefined ? { localId: o.localId } : {}) }));
   }
-  return {
+  const all = await store.records('');
+  const records = encrypt ? all : all.filter(([key]) => !isKeyRecord(key));
+  const document: MichatExport = {
     format: 'michat-export',
     version: 1,
     exportedAt: Date.now(),
-    records: Object.fromEntries(await store.records('')),
+    records: Object.fromEntries(records),
+    keysLeftOut: all.length - records.length,
     seq: await store.seqCounters(),
     vectors: await store.vectors(),
     objects,
     outbox: (await store.outbox()).map(({ bytes, ...rest }) => ({ ...rest, bytes: toBase64(bytes) })),
   };
+  return encrypt ? encryptExport(document, options.passphrase!) : document;
+}
+
+/**
+ * The export document a file holds, decrypted when it is encrypted: what `importState`
+ * merges, for apps that look inside first (whose account is it?). Nothing is stored.
+ * Throws BadRequest for an encrypted file without a passphrase, Unauthorized for a wrong
+ * passphrase or a changed byte, TypeError for a file that is not an export.
+ */
+export async function readExport(data: unknown, options: ImportOptions = {}): Promise<MichatExport> {
+  if (!isEncryptedExport(data)) return checkExport(data);
+  if (options.passphrase === undefined) throw new MichatError('BadRequest', 'this export is encrypted: give its passphrase');
+  return checkExport(await decryptExport(data, options.passphrase));
 }
 
 /**
@@ -50,11 +92,11 @@ export async function exportState(store: LocalStore): Promise<MichatExport> {
  * first write wins), vectors are unioned (each side only claims objects it holds, so the
  * union does too), seq counters take the max (a name is never reused), outbox entries are
  * added unless their local id is there, and records keep the newer or the existing value
- * (the later session, the newer directory, the furthest read mark). Throws TypeError for a
- * file that is not an export.
+ * (the later session, the newer directory, the furthest read mark). An encrypted export
+ * needs its passphrase; it is opened whole before anything is stored (see `readExport`).
  */
-export async function importState(store: LocalStore, data: unknown): Promise<ImportSummary> {
-  const file = checkExport(data);
+export async function importState(store: LocalStore, data: unknown, options: ImportOptions = {}): Promise<ImportSummary> {
+  const file = await readExport(data, options);
   const summary: ImportSummary = { objects: 0, outbox: 0, skipped: 0 };
   for (const [channel, list] of Object.entries(file.objects)) {
     const stored: StoredObject[] = [];

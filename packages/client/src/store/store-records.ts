@@ -27,7 +27,18 @@ export const RecordKeys = {
   /** The local read mark of a channel: a position (cursor) this user has read up to. */
   read: (channel: string) => `read/${channel}`,
   readPrefix: 'read/',
+  /**
+   * This device's private keys: its signature key pair, the private halves of its KeyPackages
+   * and its MLS group states (written by e2ee/device-keys.ts and e2ee/channel-group.ts). They
+   * leave the device only inside a passphrase-encrypted export. (`e2ee/plain/`, the plaintext
+   * of messages this device opened, is history, not a key.)
+   */
+  keyPrefixes: ['e2ee/identity/', 'e2ee/kp/', 'e2ee/group/'],
 } as const;
+
+export function isKeyRecord(key: string): boolean {
+  return RecordKeys.keyPrefixes.some((prefix) => key.startsWith(prefix));
+}
 
 export function loadProfile(store: LocalStore): Promise<StoredProfile | undefined> {
   return store.getRecord<StoredProfile>(RecordKeys.profile);
