@@ -4,6 +4,8 @@ import {
   MichatError,
   RecordKeys,
   importState,
+  isEncryptedExport,
+  readExport,
   type Channel,
   type LocalStore,
   type Me,
@@ -492,23 +494,35 @@ export class ChatStore {
 
   // ---- backup -------------------------------------------------------------------------
 
-  async exportBackup(): Promise<Blob> {
+  /** The whole account on this device (keys included), encrypted under the passphrase. */
+  async exportBackup(passphrase: string): Promise<Blob> {
     if (!this.client) throw new Error('not signed in');
-    return new Blob([JSON.stringify(await this.client.exportState())], { type: 'application/json' });
+    return new Blob([JSON.stringify(await this.client.exportState({ passphrase }))], { type: 'application/json' });
+  }
+
+  /** Whether a backup file is encrypted, so the passphrase is asked before `importBackup`. */
+  backupNeedsPassphrase(text: string): boolean {
+    try {
+      return isEncryptedExport(JSON.parse(text));
+    } catch {
+      return false;
+    }
   }
 
   /**
-   * Restores a backup file: into the running account (merged by name), or, signed out, into
-   * this browser's store, then signs in with the session it carries.
+   * Restores a backup file (decrypted with the passphrase when it is encrypted; older backups
+   * are not): into the running account (merged by name), or, signed out, into this browser's
+   * store, then signs in with the session it carries.
    */
-  async importBackup(text: string): Promise<void> {
-    let data: unknown;
+  async importBackup(text: string, passphrase?: string): Promise<void> {
+    let parsed: unknown;
     try {
-      data = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       throw new Error('This file is not a michat backup (it is not JSON).');
     }
-    const profile = (data as { records?: Record<string, unknown> } | null)?.records?.[RecordKeys.profile] as StoredProfile | undefined;
+    const data = await readExport(parsed, { passphrase }).catch(rethrowReadable);
+    const profile = data.records[RecordKeys.profile] as StoredProfile | undefined;
     if (this.client) {
       const s = this.client.session;
       if (profile && (profile.session.userId !== s.userId || profile.session.orgId !== s.orgId)) throw new Error(`This backup belongs to ${profile.session.username}; sign out first.`);
@@ -527,6 +541,8 @@ export class ChatStore {
 
 function rethrowReadable(e: unknown): never {
   if (e instanceof TypeError) throw new Error(`This file is not a michat backup (${e.message}).`);
+  if (e instanceof MichatError && e.kind === 'Unauthorized') throw new Error('Wrong passphrase, or the backup file is damaged.');
+  if (e instanceof MichatError && e.kind === 'BadRequest') throw new Error(`This backup cannot be opened: ${e.message}.`);
   throw e;
 }
 

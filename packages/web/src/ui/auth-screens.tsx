@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { useStore } from './store-context.ts';
 import { Logo } from './icons.tsx';
+import { PassphraseForm } from './passphrase-form.tsx';
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -44,11 +45,16 @@ function RestoreLink() {
   const store = useStore();
   const input = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string>();
+  const [encrypted, setEncrypted] = useState<string>();
   const onFile = async () => {
     const file = input.current?.files?.[0];
     if (!file) return;
+    setError(undefined);
+    const text = await file.text();
+    if (input.current) input.current.value = '';
+    if (store.backupNeedsPassphrase(text)) return setEncrypted(text);
     try {
-      await store.importBackup(await file.text());
+      await store.importBackup(text);
     } catch (e) {
       setError(errorText(e));
     }
@@ -60,6 +66,16 @@ function RestoreLink() {
       </button>
       <input ref={input} type="file" accept="application/json,.json" class="sr-only" aria-label="Backup file to restore" data-testid="restore-file" onChange={() => void onFile()} />
       {error ? <p class="form-error" role="alert" style={{ width: '100%', marginBottom: 0 }}>{error}</p> : null}
+      {encrypted !== undefined ? (
+        <PassphraseForm
+          label="Open the backup"
+          hint="The passphrase this backup was encrypted with."
+          submit="Open backup"
+          busy="Opening…"
+          onSubmit={(passphrase) => store.importBackup(encrypted, passphrase)}
+          onCancel={() => setEncrypted(undefined)}
+        />
+      ) : null}
     </>
   );
 }

@@ -2,6 +2,7 @@ import type { CreatedInvite, SignedInDevice } from '@michat/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './errors.ts';
 import { Dialog } from './dialog.tsx';
+import { PassphraseForm } from './passphrase-form.tsx';
 import { useStore } from './store-context.ts';
 import { relativeTime } from './time.ts';
 import { TabList } from './tab-list.tsx';
@@ -129,33 +130,34 @@ function Backup() {
   const store = useStore();
   const [error, setError] = useState<string>();
   const [info, setInfo] = useState<string>();
+  const [asking, setAsking] = useState<{ export: true } | { import: string }>();
   const input = useRef<HTMLInputElement>(null);
-  const exportNow = async () => {
-    setError(undefined);
-    try {
-      const blob = await store.exportBackup();
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = `michat-${store.me?.org.name ?? 'org'}-${store.username()}-${new Date().toISOString().slice(0, 10)}.json`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-      setInfo('Backup saved. Keep it private: it can sign in as you on this server until you sign this device out.');
-    } catch (e) {
-      setError(errorText(e));
-    }
+  const exportNow = async (passphrase: string) => {
+    const blob = await store.exportBackup(passphrase);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `michat-${store.me?.org.name ?? 'org'}-${store.username()}-${new Date().toISOString().slice(0, 10)}.json`;
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+    setAsking(undefined);
+    setInfo('Backup saved, encrypted with your passphrase. Restoring it needs that passphrase: nobody can recover a forgotten one.');
   };
-  const importNow = async () => {
+  const importText = async (text: string, passphrase?: string) => {
+    await store.importBackup(text, passphrase);
+    setAsking(undefined);
+    setInfo('Backup restored.');
+  };
+  const chosen = async () => {
     const file = input.current?.files?.[0];
     if (!file) return;
     setError(undefined);
-    try {
-      await store.importBackup(await file.text());
-      setInfo('Backup restored.');
-    } catch (e) {
-      setError(errorText(e));
-    }
+    setInfo(undefined);
+    const text = await file.text();
+    if (input.current) input.current.value = '';
+    if (store.backupNeedsPassphrase(text)) return setAsking({ import: text });
+    await importText(text).catch((e: unknown) => setError(errorText(e)));
   };
   return (
     <div>
@@ -165,14 +167,44 @@ function Backup() {
       {error ? <p class="form-error" role="alert">{error}</p> : null}
       {info ? <p class="form-info" role="status">{info}</p> : null}
       <div class="row">
-        <button type="button" class="btn btn-primary" onClick={() => void exportNow()}>
+        <button
+          type="button"
+          class="btn btn-primary"
+          onClick={() => {
+            setError(undefined);
+            setInfo(undefined);
+            setAsking({ export: true });
+          }}
+        >
           Export backup
         </button>
         <button type="button" class="btn" onClick={() => input.current?.click()}>
           Import backup…
         </button>
-        <input ref={input} type="file" accept="application/json,.json" class="sr-only" aria-label="Backup file to import" onChange={() => void importNow()} />
+        <input ref={input} type="file" accept="application/json,.json" class="sr-only" aria-label="Backup file to import" onChange={() => void chosen()} />
       </div>
+      {asking && 'export' in asking ? (
+        <PassphraseForm
+          key="export"
+          label="Encrypt the backup"
+          confirm
+          hint="The backup holds your session and this device's encryption keys, so it is encrypted with this passphrase."
+          submit="Encrypt and download"
+          busy="Encrypting…"
+          onSubmit={exportNow}
+          onCancel={() => setAsking(undefined)}
+        />
+      ) : asking ? (
+        <PassphraseForm
+          key="import"
+          label="Open the backup"
+          hint="The passphrase this backup was encrypted with."
+          submit="Open backup"
+          busy="Opening…"
+          onSubmit={(passphrase) => importText(asking.import, passphrase)}
+          onCancel={() => setAsking(undefined)}
+        />
+      ) : null}
     </div>
   );
 }
