@@ -20,9 +20,9 @@ export interface EncryptedExport {
 }
 
 /**
- * scrypt's cost for new exports: 64 MiB of memory (128·N·r) and about 0.5 s per try in Node 24
- * and Chromium (measured in export-import-encrypted.test.ts), so each guess at a passphrase costs
- * an attacker as much.
+ * scrypt's cost for new exports: 64 MiB of memory (128·N·r) and 0.5–0.8 s per try in Node 24
+ * and in Chromium on a small 2-core machine (docs/sdk.md), so each guess at a passphrase costs
+ * an attacker as much, while an export or import stays well under 2 s.
  */
 export const EXPORT_SCRYPT = { N: 2 ** 16, r: 8, p: 1 } as const;
 
