@@ -1,12 +1,14 @@
 import type { KvEntry, PresenceEntry, RemoteRoomEvent, RoomLink } from '@michat/core';
-import { channelKey, type Prefix } from '@michat/protocol';
+import { channelKey, isGroupLogName, type MichatObject, type Prefix } from '@michat/protocol';
 import type { RelayCache } from './relay-cache.ts';
 import type { Upstream } from './upstream.ts';
 
 /**
  * How a relay's rooms are linked to the parent (the RoomLink seam of cluster mode): a loaded
- * room follows its channel upstream, and what it stores goes up. Presence stays local to
- * each level of the tree (see docs/architecture.md, relays).
+ * room follows its channel upstream, and what it stores goes up. A channel's group log is
+ * the exception: the origin alone picks each epoch's Commit, so a log object is accepted
+ * here only once the origin accepted it (decide), and never queued for upstream. Presence
+ * stays local to each level of the tree (see docs/architecture.md, relays).
  */
 export class UpstreamLink implements RoomLink {
   private readonly upstream: Upstream;
@@ -40,12 +42,17 @@ export class UpstreamLink implements RoomLink {
     return this.upstream.filled(channel);
   }
 
-  entries(channel: Prefix): KvEntry[] {
-    return [this.cache.dirtyEntry(channel)];
+  decide(_channel: Prefix, obj: MichatObject): Promise<{ dup: boolean }> | undefined {
+    return isGroupLogName(obj.name) ? this.upstream.decide(obj.bytes) : undefined;
+  }
+
+  entries(channel: Prefix, obj: MichatObject): KvEntry[] {
+    // A log object came from upstream (decide): the parent holds it, so it never marks the channel dirty.
+    return isGroupLogName(obj.name) ? [] : [this.cache.dirtyEntry(channel)];
   }
 
   share(_channel: Prefix, event: RemoteRoomEvent): void {
-    if (event.k === 'obj') this.upstream.publish(event.b);
+    if (event.k === 'obj' && !isGroupLogName(event.b.subarray(2, 18))) this.upstream.publish(event.b);
   }
 
   present(): void {}

@@ -4,6 +4,7 @@ import {
   VersionVector,
   channelKey,
   encodeFrame,
+  isGroupLogName,
   toHex,
   type ClientFrame,
   type MissingRange,
@@ -14,6 +15,7 @@ import { sendStored, type Clock, type KvStore, type Logger, type RemoteRoomEvent
 import { planExchange } from './vector-exchange.ts';
 import { UpstreamSocket } from './upstream-socket.ts';
 import type { RefusedObjects } from './refused-objects.ts';
+import { UpstreamAnswers, originUnreachable } from './upstream-answers.ts';
 
 export interface UpstreamDeps {
   /** The parent's base HTTP URL (its WebSocket is `/ws` under it). */
@@ -79,10 +81,13 @@ export class Upstream {
   /** Publishes on the current socket: request id → hex name. */
   private readonly pubs = new Map<number, string>();
   private readonly inflight = new Set<string>();
+  /** Publishes whose publisher waits for the parent's own answer (decide). */
+  private readonly answers: UpstreamAnswers;
   private readonly socket: UpstreamSocket;
 
   constructor(deps: UpstreamDeps) {
     this.deps = deps;
+    this.answers = new UpstreamAnswers(deps.clock);
     this.socket = new UpstreamSocket({
       url: deps.url,
       identity: deps.identity,
@@ -105,6 +110,7 @@ export class Upstream {
   }
 
   close(): Promise<void> {
+    this.answers.abandon();
     return this.socket.close();
   }
 
@@ -137,12 +143,26 @@ export class Upstream {
 
   /** Sends a stored object to the parent now if the link is open (the exchange sends it otherwise). */
   publish(bytes: Uint8Array): void {
-    const hex = toHex(bytes.subarray(2, 18));
+    const name = bytes.subarray(2, 18);
+    // A group-log object is the origin's to accept (decide): one the parent lacks is never offered.
+    if (isGroupLogName(name)) return this.deps.logger.warn({ name: toHex(name) }, 'a group-log object the parent lacks is never published from the cache');
+    const hex = toHex(name);
     if (this.inflight.has(hex) || this.deps.refused.has(hex) || !this.socket.isOpen) return;
     const id = this.nextId();
     if (!this.send({ t: 'pub', id, obj: bytes })) return;
     this.inflight.add(hex);
     this.pubs.set(id, hex);
+  }
+
+  /**
+   * Publishes an object only the origin may accept (a channel's group log: one Commit per
+   * epoch) and resolves with the parent's answer: its ack, its refusal, or Unavailable when
+   * the link is down or the parent does not answer within 10 s. Nothing is stored or queued.
+   */
+  decide(bytes: Uint8Array): Promise<{ dup: boolean }> {
+    if (!this.socket.isOpen) return Promise.reject(originUnreachable('the link to the parent is down'));
+    const id = this.nextId();
+    return this.answers.wait(id, () => this.send({ t: 'pub', id, obj: bytes }));
   }
 
 
@@ -157,6 +177,7 @@ export class Upstream {
     this.requests.clear();
     this.pubs.clear();
     this.inflight.clear();
+    this.answers.abandon();
     for (const f of this.channels.values()) {
       f.subId = undefined;
       f.syncId = undefined;
@@ -189,6 +210,7 @@ export class Upstream {
       case 'vec':
         return void this.exchange(this.channels.get(channelKey(frame.prefix)), VersionVector.from(frame.vector));
       case 'ack':
+        if (this.answers.answer(frame)) return;
         return this.settled(frame.id);
       case 'err':
         return this.failed(frame);
@@ -269,6 +291,10 @@ export class Upstream {
 
   private failed(frame: Extract<ServerFrame, { t: 'err' }>): void {
     const id = frame.id;
+    if (this.answers.answer(frame)) {
+      if (frame.kind === 'Unauthorized') this.reauthenticate();
+      return;
+    }
     const hex = id === undefined ? undefined : this.pubs.get(id);
     if (id !== undefined && hex !== undefined) {
       this.settled(id);
@@ -287,16 +313,17 @@ export class Upstream {
       }
       if (f.syncId === id) f.syncId = undefined;
     }
-    if (frame.kind === 'Unauthorized') {
-      // The access token ran out on the open socket: renew it, and say so with `auth`.
-      void this.deps.identity
-        .renew()
-        .then(() => this.deps.identity.token())
-        .then((token) => this.send({ t: 'auth', token }))
-        .catch(() => this.socket.abandon('upstream session could not be renewed'));
-      return;
-    }
+    if (frame.kind === 'Unauthorized') return this.reauthenticate();
     this.deps.logger.warn({ kind: frame.kind, err: frame.msg }, 'upstream error');
+  }
+
+  /** The access token ran out on the open socket: renew it, and say so with `auth`. */
+  private reauthenticate(): void {
+    void this.deps.identity
+      .renew()
+      .then(() => this.deps.identity.token())
+      .then((token) => this.send({ t: 'auth', token }))
+      .catch(() => this.socket.abandon('upstream session could not be renewed'));
   }
 
   /** Sends a fresh access token on the open socket. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { VersionVector, missingFrom } from '@michat/protocol';
+import { GROUP_LOG_DEVICE, VersionVector, missingFrom } from '@michat/protocol';
 import { planExchange } from './vector-exchange.ts';
 
 const vector = (entries: Array<[number, number, number]>) => {
@@ -20,6 +20,15 @@ describe('planExchange: each side sends the other exactly what it lacks, a chunk
     expect(plan.fetching).toBe(1_000);
     // The sync's since lacks exactly device 8's 1,000 against the parent's vector.
     expect(missingFrom(theirs, plan.syncSince!).ranges).toEqual([{ device: 8, from: 1, through: 1_000 }]);
+  });
+
+  it('a group-log object the parent lacks is never pushed (the origin alone accepts them), but one the relay lacks is fetched', () => {
+    const ours = vector([[9, 1, 3], [GROUP_LOG_DEVICE, 1, 2]]);
+    const theirs = vector([[GROUP_LOG_DEVICE, 1, 1], [GROUP_LOG_DEVICE, 3, 3]]);
+    const plan = planExchange(ours, theirs);
+    expect(plan.push).toEqual([{ device: 9, from: 1, through: 3 }]);
+    expect(plan.pushing).toBe(3);
+    expect(plan.fetch).toEqual([{ device: GROUP_LOG_DEVICE, from: 3, through: 3 }]);
   });
 
   it('equal vectors: nothing to do', () => {

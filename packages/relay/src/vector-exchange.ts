@@ -1,4 +1,4 @@
-import { VersionVector, missingFrom, type MissingRange } from '@michat/protocol';
+import { GROUP_LOG_DEVICE, VersionVector, missingFrom, type MissingRange } from '@michat/protocol';
 
 /**
  * Most objects one exchange round asks for or sends. A sub or sync answers a gap past
@@ -23,6 +23,8 @@ export interface ExchangePlan {
  * Plans a round of the vector exchange between a relay (`ours`) and its parent (`theirs`):
  * each sends the other exactly what it lacks, at most `chunk` objects each way. The sync's
  * `since` pretends to hold everything missing past the chunk, so the parent sends just it.
+ * Group-log objects are never pushed: the origin alone accepts them, so a relay holds only
+ * those it got from upstream, and one the parent lacks must not be offered.
  */
 export function planExchange(ours: VersionVector, theirs: VersionVector, chunk = EXCHANGE_CHUNK): ExchangePlan {
   const lacking = missingFrom(theirs, ours);
@@ -32,7 +34,7 @@ export function planExchange(ours: VersionVector, theirs: VersionVector, chunk =
     syncSince = ours.clone();
     for (const r of later) syncSince.addRange(r.device, r.from, r.through);
   }
-  const [push] = split(missingFrom(ours, theirs).ranges, chunk);
+  const [push] = split(missingFrom(ours, theirs).ranges.filter((r) => r.device !== GROUP_LOG_DEVICE), chunk);
   return { syncSince, fetching: total(fetch), fetch, push, pushing: total(push) };
 }
 

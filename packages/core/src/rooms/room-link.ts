@@ -40,6 +40,13 @@ export interface RoomLink {
    */
   entries?(channel: Prefix, obj: MichatObject): KvEntry[];
   /**
+   * Relay mode: the parent's answer for an object only the origin may accept (a channel's
+   * group log: one Commit per epoch, decided in one place), or undefined for an object the
+   * room stores itself. Rejects with the parent's refusal, or Unavailable when it cannot be
+   * asked now. Optional.
+   */
+  decide?(channel: Prefix, obj: MichatObject): Promise<{ dup: boolean }> | undefined;
+  /**
    * Resolves once the room holds what the other side held when it was followed (relay mode:
    * a channel new to the relay is filled from upstream first), or when that cannot be had
    * soon. Catch-up and history wait for it. Optional.

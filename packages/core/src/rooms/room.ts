@@ -99,10 +99,23 @@ export class Room {
   async publish(obj: MichatObject, from?: Subscriber): Promise<{ dup: boolean }> {
     this.writing++;
     try {
+      const decided = this.deps.link?.decide?.(this.channel, obj);
+      if (decided) return await this.storeDecided(obj, await decided, from);
       return await this.store(obj, from, true);
     } finally {
       this.writing--;
     }
+  }
+
+  /**
+   * Relay mode: the parent accepted `obj` (its answer is the publisher's). Stored and
+   * delivered here as an object from upstream is, never shared back up. A failed local write
+   * changes nothing for the publisher: the object is durable upstream and the next exchange
+   * fetches it.
+   */
+  private async storeDecided(obj: MichatObject, answer: { dup: boolean }, from: Subscriber | undefined): Promise<{ dup: boolean }> {
+    await this.store(obj, from, false).catch(() => undefined);
+    return answer;
   }
 
   /**
