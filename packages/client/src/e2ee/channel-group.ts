@@ -23,6 +23,9 @@ import {
   decodeState,
   encodeState,
   epochOf,
+  groupInfoMembers,
+  groupInfoOf,
+  joinExternal,
   joinFromWelcome,
   membersOf,
   newGroup,
@@ -67,6 +70,8 @@ interface StoredGroup {
   joinedEpoch: number;
 }
 
+/** How long a device not in the group waits for a member's Welcome before joining by itself. */
+const EXTERNAL_JOIN_DELAY_MS = 2_000;
 /** When devices to add had no KeyPackage yet, look again after this. */
 const PARTIAL_RETRY_MS = 1_500;
 /** Longest a device waits before committing a membership change others may commit first. */
@@ -96,6 +101,7 @@ export class ChannelGroup {
   /** A comparison with the directory finished since the group was loaded or joined. */
   private reconciled = false;
   private reconcileTimer: ReturnType<typeof setTimeout> | undefined;
+  private externalTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
 
   constructor(deps: ChannelGroupDeps) {
@@ -175,6 +181,7 @@ export class ChannelGroup {
   close(): void {
     this.closed = true;
     if (this.reconcileTimer !== undefined) clearTimeout(this.reconcileTimer);
+    if (this.externalTimer !== undefined) clearTimeout(this.externalTimer);
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -244,6 +251,7 @@ export class ChannelGroup {
     for (const seq of [...this.log.keys()]) if (this.state && seq <= epochOf(this.state)) this.log.delete(seq);
     if (moved) await this.save();
     if (!this.state && this.logSynced && this.logHead === 0) await this.create();
+    else if (!this.state && this.logSynced) this.joinExternallySoon();
     if (this.state) {
       await this.retryWaiting();
       if (moved || this.logSynced) this.reconcileSoon(moved ? 0 : 50);
@@ -270,6 +278,48 @@ export class ChannelGroup {
         return;
       }
     }
+  }
+
+  /**
+   * Nobody added this device (no member online, or it lost its keys): unless a Welcome comes
+   * meanwhile, it joins by itself with an external Commit against the newest GroupInfo.
+   */
+  private joinExternallySoon(): void {
+    if (this.externalTimer !== undefined || this.closed) return;
+    this.externalTimer = setTimeout(() => {
+      this.externalTimer = undefined;
+      void this.serial(() => this.joinExternally());
+    }, EXTERNAL_JOIN_DELAY_MS);
+  }
+
+  private async joinExternally(): Promise<void> {
+    if (this.state || this.closed) return;
+    const newest = this.log.get(this.logHead);
+    const groupInfo = newest && decodeLogEntry(newest.payload)?.groupInfo;
+    if (!groupInfo) {
+      this.deps.onError(new MichatError('Internal', `channel ${this.deps.channelKey}: the newest Commit (epoch ${this.logHead}) carries no GroupInfo: waiting to be added`));
+      return;
+    }
+    const me = this.deps.me();
+    const resync = groupInfoMembers(groupInfo).some((m) => m.deviceId === me.deviceId);
+    const epoch = this.logHead;
+    const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
+    const joined = await joinExternal(groupInfo, await this.deps.keys.ownKeyPackage(), this.deps.config, objectHeader(logObj), resync);
+    const payload = encodeLogEntry({ commit: joined.commit, groupInfo: await groupInfoOf(joined.state) });
+    try {
+      await this.deps.publish(encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload).bytes);
+    } catch (e) {
+      // Another Commit took the epoch: apply it (a Welcome for this device, maybe) and try again.
+      if (e instanceof MichatError && e.kind === 'Conflict') return this.joinExternallySoon();
+      throw e;
+    }
+    this.state = joined.state;
+    this.joinedEpoch = epoch + 1;
+    this.logHead = Math.max(this.logHead, epoch + 1);
+    for (const seq of [...this.log.keys()]) if (seq <= epoch + 1) this.log.delete(seq);
+    await this.save();
+    await this.retryWaiting();
+    this.reconcileSoon(0);
   }
 
   /** Nobody made the group yet: this device does, and claims epoch 1 (or learns it lost). */
@@ -303,7 +353,7 @@ export class ChannelGroup {
     const epoch = epochOf(state);
     const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
     const out = await commitChanges(state, { add, remove: plan.remove }, objectHeader(logObj));
-    const payload = encodeLogEntry({ commit: out.commit, ...(out.welcome ? { welcome: out.welcome } : {}) });
+    const payload = encodeLogEntry({ commit: out.commit, ...(out.welcome ? { welcome: out.welcome } : {}), groupInfo: await groupInfoOf(out.state) });
     const obj = encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload);
     try {
       await this.deps.publish(obj.bytes);

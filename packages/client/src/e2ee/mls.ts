@@ -12,8 +12,11 @@ import {
   generateKeyPackageWithKey,
   getCiphersuiteFromName,
   getCiphersuiteImpl,
+  createGroupInfoWithExternalPubAndRatchetTree,
   joinGroup,
+  joinGroupExternal,
   processPrivateMessage,
+  processPublicMessage,
   type CiphersuiteImpl,
   type ClientConfig,
   type ClientState,
@@ -25,7 +28,7 @@ import {
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
-import { getCredentialFromLeafIndex } from 'ts-mls/ratchetTree.js';
+import { decodeRatchetTree, getCredentialFromLeafIndex } from 'ts-mls/ratchetTree.js';
 import { toLeafIndex } from 'ts-mls/treemath.js';
 import { addToMap } from 'ts-mls/util/addToMap.js';
 import { bytesEqual, toHex } from '@michat/protocol';
@@ -146,13 +149,44 @@ export async function commitChanges(state: ClientState, changes: { add: KeyPacka
   return out;
 }
 
-/** Applies another member's Commit (bytes of an MLSMessage). Throws when it is not a valid next Commit. */
+/**
+ * Applies another member's Commit, or a newcomer's external Commit (bytes of an MLSMessage).
+ * Throws when it is not a valid next Commit.
+ */
 export async function applyCommit(state: ClientState, commit: Uint8Array): Promise<ClientState> {
   const msg = decodeMlsMessage(commit, 0)?.[0];
+  const cs = await mlsSuite();
+  if (msg?.wireformat === 'mls_public_message') {
+    if (msg.publicMessage.content.contentType !== 'commit') throw new Error('the log object holds no commit');
+    return (await processPublicMessage(state, msg.publicMessage, emptyPskIndex, cs)).newState;
+  }
   if (msg?.wireformat !== 'mls_private_message') throw new Error('not a commit of this group');
-  const result = await processPrivateMessage(state, msg.privateMessage, emptyPskIndex, await mlsSuite());
+  const result = await processPrivateMessage(state, msg.privateMessage, emptyPskIndex, cs);
   if (result.kind !== 'newState') throw new Error('the log object holds an application message, not a commit');
   return result.newState;
+}
+
+/** The GroupInfo of the current epoch, with the ratchet tree and the key for external joins. */
+export async function groupInfoOf(state: ClientState): Promise<Uint8Array> {
+  const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(state, [], await mlsSuite());
+  return encodeMlsMessage({ version: 'mls10', wireformat: 'mls_group_info', groupInfo });
+}
+
+/**
+ * Joins by an external Commit against a GroupInfo (a device nobody online added). With
+ * `resync`, an earlier leaf of this same device (whose keys it lost) is replaced.
+ */
+export async function joinExternal(
+  groupInfoBytes: Uint8Array,
+  own: { publicPackage: KeyPackage; privatePackage: PrivateKeyPackage },
+  config: ClientConfig,
+  aad: Uint8Array,
+  resync: boolean,
+): Promise<{ state: ClientState; commit: Uint8Array }> {
+  const msg = decodeMlsMessage(groupInfoBytes, 0)?.[0];
+  if (msg?.wireformat !== 'mls_group_info') throw new Error('not a GroupInfo');
+  const { publicMessage, newState } = await joinGroupExternal(msg.groupInfo, own.publicPackage, own.privatePackage, resync, await mlsSuite(), undefined, config, aad);
+  return { state: newState, commit: encodeMlsMessage({ version: 'mls10', wireformat: 'mls_public_message', publicMessage }) };
 }
 
 /** The KeyPackage refs (hex) a Welcome has secrets for. */
@@ -231,6 +265,20 @@ export async function openMessage(state: ClientState, sealed: Uint8Array, aad: U
     ? { ...state, historicalReceiverData: addToMap(state.historicalReceiverData, pm.epoch, { ...historical, secretTree: result.tree }) }
     : { ...state, secretTree: result.tree };
   return { state: next, plain: result.content.content.applicationData, sender: who };
+}
+
+/** The (user, device) of every leaf in a GroupInfo's ratchet tree. */
+export function groupInfoMembers(groupInfoBytes: Uint8Array): MemberId[] {
+  const msg = decodeMlsMessage(groupInfoBytes, 0)?.[0];
+  if (msg?.wireformat !== 'mls_group_info') return [];
+  const ext = msg.groupInfo.extensions.find((e) => e.extensionType === 'ratchet_tree');
+  const tree = ext && decodeRatchetTree(ext.extensionData, 0)?.[0];
+  const out: MemberId[] = [];
+  tree?.forEach((node) => {
+    const id = node?.nodeType === 'leaf' ? memberIdOf(node.leaf.credential) : undefined;
+    if (id) out.push(id);
+  });
+  return out;
 }
 
 /** The group's members, by leaf. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStore, type ChannelView } from '../../src/index.ts';
+import { MemoryStore, MichatClient, type ChannelView } from '../../src/index.ts';
 import { eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
 
 describe('end-to-end encrypted channels', () => {
@@ -29,5 +29,29 @@ describe('end-to-end encrypted channels', () => {
     await (await bv.send('hi alice, marker-2')).delivered;
     await eventually(() => texts(av).includes('hi alice, marker-2'), 10_000, 'alice reads the answer');
     expect(errors).toEqual([]);
+  });
+
+  it('a device nobody online can add joins by itself with an external Commit', async () => {
+    const aliceStore = new MemoryStore();
+    const alice = await f.user('dora', { store: aliceStore, e2ee: true });
+    const bob = await f.user('eric', { store: new MemoryStore(), e2ee: true });
+    await alice.e2ee!.ready();
+    const channel = await f.channel([alice, bob]);
+    const av = alice.channel(channel);
+    await av.synced;
+    await (await av.send('only dora is here')).delivered;
+    const session = alice.session;
+    await alice.close(); // nobody in the group is online now
+
+    await bob.e2ee!.ready();
+    const bv = bob.channel(channel);
+    await bv.synced;
+    await (await bv.send('eric joined by himself')).delivered;
+    expect(bob.e2ee!.group(channel.key).members.map((m) => m.userId).sort()).toEqual([session.userId, bob.session.userId].sort());
+
+    // Dora comes back on the same device and reads it.
+    const again = f.track(new MichatClient(f.server.url, session, { store: aliceStore, e2ee: true }));
+    const av2 = again.channel(channel);
+    await eventually(() => texts(av2).includes('eric joined by himself'), 10_000, 'dora reads eric');
   });
 });
