@@ -99,12 +99,6 @@ export function MessageItem({ channelKey, m, first, presence, inThread, editing,
               <Markdown text={m.text} me={me} />
             </div>
             {m.edited ? <span class="edited"> (edited)</span> : null}
-            {!m.e2ee && m.state === 'sent' ? (
-              <span class="edited" title="Written before end-to-end encryption, or by a tool that sends plaintext: the server could read it and its sender is not verified">
-                {' '}
-                (not end-to-end encrypted)
-              </span>
-            ) : null}
             {m.state === 'pending' ? (
               <span class="msg-status" role="status">
                 {store.connection === 'online' ? 'Sending…' : 'Queued — sends when you’re back online'}
