@@ -68,6 +68,8 @@ export interface ChannelGroupDeps {
 interface StoredGroup {
   state: string;
   joinedEpoch: number;
+  /** Changes with every save: another tab (or client) on this store saved since we read. */
+  version?: string;
 }
 
 /** How long a device not in the group waits for a member's Welcome before joining by itself. */
@@ -87,6 +89,8 @@ export class ChannelGroup {
   private readonly deps: ChannelGroupDeps;
   private state: ClientState | undefined;
   private joinedEpoch = 0;
+  /** Version of the stored state this client holds (undefined: none read yet). */
+  private version: string | undefined;
   private loaded: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
   /** Log objects not applied yet, by seq. */
@@ -106,7 +110,7 @@ export class ChannelGroup {
 
   constructor(deps: ChannelGroupDeps) {
     this.deps = deps;
-    this.loaded = this.serial(() => this.load());
+    this.loaded = this.serial(async () => undefined); // refresh() reads the stored group
   }
 
   get epoch(): number | undefined {
@@ -142,11 +146,18 @@ export class ChannelGroup {
   readonly settled: Promise<void> = new Promise((resolve) => (this.settle_ = resolve));
 
   /** Opens an application message; the result also shows in `peek` and through `onOpened`. */
-  open(obj: MichatObject): Promise<Opened> {
+  async open(obj: MichatObject): Promise<Opened> {
     const hex = toHex(obj.name);
     const known = this.opened.get(hex);
-    if (known && known.state !== 'pending') return Promise.resolve(known);
+    if (known && known.state !== 'pending') return known;
+    // Opened before (here or in another tab): no lock needed.
+    const cached = await this.deps.store.getRecord<string>(this.plainKey(hex));
+    if (cached !== undefined) return this.settle(hex, { state: 'encrypted', payload: fromBase64(cached) });
     return this.serial(() => this.openNow(obj));
+  }
+
+  private plainKey(hex: string): string {
+    return `e2ee/plain/${this.deps.channelKey}/${hex}`;
   }
 
   /** Seals a payload for the object `env` describes; waits until this device is in the group. */
@@ -186,8 +197,18 @@ export class ChannelGroup {
 
   // ---- internals ------------------------------------------------------------------------
 
+  /**
+   * Runs `fn` alone: after every earlier step of this client, and under the store's lock for
+   * this channel's group, with the state another tab may have saved meanwhile. So two tabs
+   * never seal from the same ratchet position (no key is ever used twice).
+   */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn);
+    const run = this.queue.then(() =>
+      this.deps.store.exclusive(`e2ee-group-${this.deps.channelKey}`, async () => {
+        await this.refresh();
+        return fn();
+      }),
+    );
     this.queue = run.catch((e: unknown) => this.deps.onError(e as Error));
     return run;
   }
@@ -196,21 +217,27 @@ export class ChannelGroup {
     return `e2ee/group/${this.deps.me().deviceId}/${this.deps.channelKey}`;
   }
 
-  private async load(): Promise<void> {
+  /** Takes the stored state when another tab saved one since this client last read or wrote it. */
+  private async refresh(): Promise<void> {
     const stored = await this.deps.store.getRecord<StoredGroup>(this.storeKey());
-    if (stored) {
-      this.state = decodeState(fromBase64(stored.state), this.deps.config);
-      this.joinedEpoch = stored.joinedEpoch;
-    }
+    if (!stored || (this.version !== undefined && stored.version === this.version)) return;
+    this.state = decodeState(fromBase64(stored.state), this.deps.config);
+    this.joinedEpoch = stored.joinedEpoch;
+    this.version = stored.version ?? '';
+    for (const seq of [...this.log.keys()]) if (seq <= epochOf(this.state)) this.log.delete(seq);
   }
 
   private async save(): Promise<void> {
-    await this.deps.store.setRecord(this.storeKey(), { state: toBase64(encodeState(this.state!)), joinedEpoch: this.joinedEpoch } satisfies StoredGroup);
+    const bytes = new Uint8Array(8);
+    crypto.getRandomValues(bytes);
+    const version = toHex(bytes);
+    await this.deps.store.setRecord(this.storeKey(), { state: toBase64(encodeState(this.state!)), joinedEpoch: this.joinedEpoch, version } satisfies StoredGroup);
+    this.version = version;
   }
 
   private async remember(hex: string, opened: Opened): Promise<void> {
     this.opened.set(hex, opened);
-    if (opened.state === 'encrypted') await this.deps.store.setRecord(`e2ee/plain/${this.deps.channelKey}/${hex}`, toBase64(opened.payload));
+    if (opened.state === 'encrypted') await this.deps.store.setRecord(this.plainKey(hex), toBase64(opened.payload));
   }
 
   /**
@@ -428,7 +455,7 @@ export class ChannelGroup {
     const hex = toHex(obj.name);
     const known = this.opened.get(hex);
     if (known && known.state !== 'pending') return known;
-    const cached = await this.deps.store.getRecord<string>(`e2ee/plain/${this.deps.channelKey}/${hex}`);
+    const cached = await this.deps.store.getRecord<string>(this.plainKey(hex));
     if (cached !== undefined) {
       const opened: Opened = { state: 'encrypted', payload: fromBase64(cached) };
       this.opened.set(hex, opened);

@@ -54,4 +54,19 @@ describe('end-to-end encrypted channels', () => {
     const av2 = again.channel(channel);
     await eventually(() => texts(av2).includes('eric joined by himself'), 10_000, 'dora reads eric');
   });
+
+  it('two tabs of one device seal from one ratchet: every message they send is readable', async () => {
+    const shared = new MemoryStore();
+    const tab1 = await f.user('gina', { store: shared, e2ee: true });
+    const tab2 = f.track(new MichatClient(f.server.url, tab1.session, { store: shared, e2ee: true }));
+    const reader = await f.user('hank', { store: new MemoryStore(), e2ee: true });
+    await Promise.all([tab1.e2ee!.ready(), reader.e2ee!.ready()]);
+    const channel = await f.channel([tab1, reader]);
+    const [v1, v2, rv] = [tab1.channel(channel), tab2.channel(channel), reader.channel(channel)];
+    await Promise.all([v1.synced, v2.synced, rv.synced]);
+    const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? v1 : v2).send(`tab message ${i}`)));
+    await Promise.all(sent.map((q) => q.delivered));
+    await eventually(() => texts(rv).filter((t) => t.startsWith('tab message')).length === 10, 10_000, 'hank reads all ten');
+    expect(rv.messages().filter((m) => m.undecryptable)).toEqual([]);
+  });
 });
