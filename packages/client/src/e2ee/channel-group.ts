@@ -22,6 +22,7 @@ import {
   commitChanges,
   decodeState,
   encodeState,
+  epochAuthenticatorOf,
   epochOf,
   groupInfoMembers,
   groupInfoOf,
@@ -115,6 +116,16 @@ export class ChannelGroup {
 
   get epoch(): number | undefined {
     return this.state && epochOf(this.state);
+  }
+
+  /** The epoch authenticator (hex): two devices at one epoch with the same value share its keys (no fork). */
+  get epochAuthenticator(): string | undefined {
+    return this.state && epochAuthenticatorOf(this.state);
+  }
+
+  /** The epoch this device last joined the group at (it reads what was sealed from there on). */
+  get joinEpoch(): number | undefined {
+    return this.state && this.joinedEpoch;
   }
 
   get members(): MemberId[] {

@@ -296,6 +296,11 @@ export function epochOf(state: ClientState): number {
   return Number(state.groupContext.epoch);
 }
 
+/** The epoch authenticator (RFC 9420 §8.7), hex: equal on two devices only when they share the epoch's secrets. */
+export function epochAuthenticatorOf(state: ClientState): string {
+  return toHex(state.keySchedule.epochAuthenticator);
+}
+
 export function groupIdOf(state: ClientState): string {
   return toHex(state.groupContext.groupId);
 }
