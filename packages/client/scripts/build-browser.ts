@@ -20,6 +20,8 @@ export async function buildBrowserBundle(outDir = join(packageRoot, 'dist')): Pr
       target: 'es2022',
       sourcemap: true,
       minify: true,
+      // One file: ts-mls loads optional cipher suites by dynamic import, which would split it.
+      rolldownOptions: { output: { codeSplitting: false } },
     },
   });
   const file = join(outDir, 'michat.js');
