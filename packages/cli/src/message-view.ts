@@ -13,13 +13,14 @@ export interface MessageView {
 }
 
 /** Resolves the sender (device → username, cached by the client) and decodes the payload. */
-export async function viewOf(client: MichatClient, obj: MichatObject): Promise<MessageView> {
+export async function viewOf(client: MichatClient, obj: MichatObject): Promise<MessageView | undefined> {
   const device = nameDevice(obj.name);
   const sender = await client.deviceOwner(device).then(
     (d) => d.username,
     () => `device ${device}`,
   );
   const read = await client.read(obj).catch(() => ({ undecryptable: 'sealed by another device than its name says' }));
+  if ('control' in read) return undefined; // keys a member shared: not a message
   const payload = 'payload' in read ? decodePayload(read.payload) : undefined;
   const view: MessageView = {
     name: nameToText(obj.name),

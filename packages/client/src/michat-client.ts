@@ -102,6 +102,7 @@ export class MichatClient extends SessionClient {
               return this.plane.requests.run(deliveryJob(bytes));
             },
             subscribe: (prefix, handler, o) => this.subscribePrefix(prefix, handler, o),
+            share: (channel, payload) => this.queue(channel, payload, { encrypt: true }),
             onOpened: (channel, names) => this.views.get(channel)?.opened(names),
             onError,
           });
@@ -173,15 +174,17 @@ export class MichatClient extends SessionClient {
 
   /**
    * What a subscriber reads of an object: the plaintext payload (opened when sealed) and
-   * whether it was end-to-end encrypted. Undefined while its keys are not here yet; throws
+   * whether it was end-to-end encrypted; `undecryptable` with the reason; `control` for keys a
+   * member shared (not a message, nothing to show). Throws
    * MichatError(Forbidden) for one sealed by another device than its name says.
    */
-  async read(obj: MichatObject): Promise<{ payload: Uint8Array; e2ee: boolean } | { undecryptable: string }> {
+  async read(obj: MichatObject): Promise<{ payload: Uint8Array; e2ee: boolean } | { undecryptable: string } | { control: true }> {
     if (obj.keyEpoch === 0) return { payload: obj.payload, e2ee: false };
     if (!this.e2ee) return { undecryptable: 'end-to-end encryption is off in this client' };
     const opened = await this.e2ee.openSettled(obj);
     if (opened.state === 'encrypted') return { payload: opened.payload, e2ee: true };
     if (opened.state === 'forged') throw new MichatError('Forbidden', 'sealed by another device than the one its name carries');
+    if (opened.state === 'control') return { control: true };
     return { undecryptable: opened.state === 'failed' ? opened.reason : 'its keys have not arrived yet' };
   }
 

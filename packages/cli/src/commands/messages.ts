@@ -6,8 +6,8 @@ import { humanLine, viewOf, type MessageView } from '../message-view.ts';
 
 type Json = ProfileOption & { json?: boolean };
 
-function printView(v: MessageView, json: boolean): void {
-  console.log(json ? JSON.stringify(v) : humanLine(v));
+function printView(v: MessageView | undefined, json: boolean): void {
+  if (v) console.log(json ? JSON.stringify(v) : humanLine(v));
 }
 
 /** `michat send`, `michat history`, `michat tail`: the data plane from a terminal. */
@@ -25,7 +25,7 @@ export function messageCommands(program: Command): void {
       try {
         const channel = await memberChannel(client, path);
         const result = await client.sendText(channel, text, threadRoot ? { threadRoot } : {});
-        const view = await viewOf(client, result.object);
+        const view = (await viewOf(client, result.object))!;
         if (o.json) console.log(JSON.stringify(view));
         else console.log(`sent ${view.name}`);
       } finally {

@@ -17,7 +17,6 @@ import type { DeviceKeys } from './device-keys.ts';
 import type { DeviceKey, KeyApi } from './key-api.ts';
 import { decodeLogEntry, encodeLogEntry } from './log-entry.ts';
 import {
-  OpenError,
   applyCommit,
   commitChanges,
   decodeState,
@@ -26,20 +25,20 @@ import {
   epochOf,
   groupInfoMembers,
   groupInfoOf,
+  isRemoved,
   joinExternal,
   joinFromWelcome,
   membersOf,
   newGroup,
-  openMessage,
   readKeyPackage,
-  sealMessage,
-  sealedEpoch,
   welcomeRefs,
   type ClientState,
   type KeyPackage,
   type MemberId,
 } from './mls.ts';
 import { planMembership } from './membership-plan.ts';
+import { EpochKeys, readHistoryBundle, type StoredKeys } from './epoch-keys.ts';
+import { openPayload, sealPayload } from './sealed-payload.ts';
 import type { ClientConfig } from 'ts-mls';
 
 /** What a reader sees of one object's payload. */
@@ -48,7 +47,9 @@ export type Opened =
   | { state: 'pending' }
   | { state: 'failed'; reason: string }
   /** Sealed by another device than the one its name carries: never shown. */
-  | { state: 'forged' };
+  | { state: 'forged' }
+  /** Keys a member shared (history): not a message. */
+  | { state: 'control' };
 
 export interface ChannelGroupDeps {
   channel: Prefix;
@@ -59,6 +60,8 @@ export interface ChannelGroupDeps {
   config: ClientConfig;
   me(): MemberId;
   now(): number;
+  /** Queues an application payload of this device in the channel, sealed (history keys for newcomers). */
+  share(payload: Uint8Array): Promise<unknown>;
   /** Publishes a log object; resolves on ack, rejects with the server's MichatError (Conflict: the epoch was taken). */
   publish(bytes: Uint8Array): Promise<{ dup: boolean }>;
   /** These objects' opened payloads changed (hex names). */
@@ -69,6 +72,8 @@ export interface ChannelGroupDeps {
 interface StoredGroup {
   state: string;
   joinedEpoch: number;
+  /** Epoch keys and device keys this device holds for the channel. */
+  keys?: StoredKeys;
   /** Changes with every save: another tab (or client) on this store saved since we read. */
   version?: string;
 }
@@ -92,6 +97,9 @@ export class ChannelGroup {
   private joinedEpoch = 0;
   /** Version of the stored state this client holds (undefined: none read yet). */
   private version: string | undefined;
+  private epochKeys = new EpochKeys();
+  /** Member devices when the state was last saved or read: who is new after a Commit. */
+  private lastMembers: Set<number> | undefined;
   private loaded: Promise<void>;
   private queue: Promise<unknown> = Promise.resolve();
   /** Log objects not applied yet, by seq. */
@@ -171,23 +179,30 @@ export class ChannelGroup {
     return `e2ee/plain/${this.deps.channelKey}/${hex}`;
   }
 
-  /** Seals a payload for the object `env` describes; waits until this device is in the group. */
+  /**
+   * Seals a payload for the object `obj` describes, with the current epoch's key, signed by
+   * this device; waits until this device is in the group and has compared it with the directory.
+   */
   async seal(obj: MichatObject, plain: Uint8Array): Promise<MichatObject> {
     await this.loaded;
     await this.untilMember();
     return this.serial(async () => {
-      const state = this.state!;
-      const env = { name: obj.name, created: obj.created, keyEpoch: epochOf(state) + 1, ...(obj.expires !== undefined ? { expires: obj.expires } : {}), ...(obj.threadRoot ? { threadRoot: obj.threadRoot } : {}) };
+      const epoch = epochOf(this.state!);
+      const env = { name: obj.name, created: obj.created, keyEpoch: epoch + 1, ...(obj.expires !== undefined ? { expires: obj.expires } : {}), ...(obj.threadRoot ? { threadRoot: obj.threadRoot } : {}) };
       // The envelope with an empty payload: its bytes are the authenticated data.
       const header = objectHeader(encodeObject(env, new Uint8Array(0)));
-      const { state: next, sealed } = await sealMessage(state, plain, header);
-      // The ratchet moved: keep it before the ciphertext leaves, so no key is ever used twice.
-      this.state = next;
-      await this.save();
+      const key = this.epochKeys.epochKey(epoch) ?? (await this.noteKeys());
+      const sealed = await sealPayload(key, header, plain, (await this.deps.keys.identity()).signKey);
       const out = encodeObject(env, sealed);
       await this.remember(toHex(out.name), { state: 'encrypted', payload: plain });
       return out;
     });
+  }
+
+  /** Shares the keys of every epoch this device knows with the current members (newcomers read history). */
+  shareHistory(): void {
+    const bundle = new TextEncoder().encode(JSON.stringify(this.epochKeys.bundle()));
+    this.deps.share(bundle).catch((e: unknown) => this.deps.onError(e as Error));
   }
 
   /** Looks at the directory now and commits what changed (also runs by itself after each epoch). */
@@ -235,15 +250,38 @@ export class ChannelGroup {
     this.state = decodeState(fromBase64(stored.state), this.deps.config);
     this.joinedEpoch = stored.joinedEpoch;
     this.version = stored.version ?? '';
+    this.epochKeys = EpochKeys.from(stored.keys);
+    this.lastMembers = new Set(membersOf(this.state).map((m) => m.deviceId));
     for (const seq of [...this.log.keys()]) if (seq <= epochOf(this.state)) this.log.delete(seq);
   }
 
+  /** Notes the current epoch's key and members; returns the key. */
+  private async noteKeys(): Promise<Uint8Array> {
+    await this.epochKeys.note(this.state!);
+    return this.epochKeys.epochKey(epochOf(this.state!))!;
+  }
+
   private async save(): Promise<void> {
+    await this.noteKeys();
+    this.shareIfNewcomers();
     const bytes = new Uint8Array(8);
     crypto.getRandomValues(bytes);
     const version = toHex(bytes);
-    await this.deps.store.setRecord(this.storeKey(), { state: toBase64(encodeState(this.state!)), joinedEpoch: this.joinedEpoch, version } satisfies StoredGroup);
+    await this.deps.store.setRecord(this.storeKey(), { state: toBase64(encodeState(this.state!)), joinedEpoch: this.joinedEpoch, version, keys: this.epochKeys.toStored() } satisfies StoredGroup);
     this.version = version;
+  }
+
+  /**
+   * Devices joined since the last save: the member with the lowest device id among those
+   * already in shares the epoch keys it holds, so they read the channel's history too.
+   */
+  private shareIfNewcomers(): void {
+    const now = new Set(membersOf(this.state!).map((m) => m.deviceId));
+    const before = this.lastMembers;
+    this.lastMembers = now;
+    if (!before || ![...now].some((d) => !before.has(d))) return;
+    const sharer = Math.min(...[...before].filter((d) => now.has(d)));
+    if (sharer === this.deps.me().deviceId) this.shareHistory();
   }
 
   private async remember(hex: string, opened: Opened): Promise<void> {
@@ -269,6 +307,7 @@ export class ChannelGroup {
   /** Joins, applies what the log holds in order, creates the group if the log is empty. */
   private async advance(): Promise<void> {
     await this.loaded;
+    if (this.state && isRemoved(this.state)) this.forget();
     if (!this.state) await this.tryJoin();
     let moved = false;
     while (this.state) {
@@ -280,6 +319,11 @@ export class ChannelGroup {
         if (!entry) throw new Error('not a log entry');
         this.state = await applyCommit(this.state, entry.commit);
         moved = true;
+        if (isRemoved(this.state)) {
+          this.forget();
+          moved = false;
+          await this.tryJoin(); // re-added since (the user came back): the Welcome is further on in the log
+        }
       } catch (e) {
         // A Commit this device cannot apply: the group is stuck here until it is reset.
         this.deps.onError(new MichatError('Internal', `channel ${this.deps.channelKey}: commit for epoch ${nameSeq(next.name)} refused: ${(e as Error).message}`));
@@ -457,8 +501,19 @@ export class ChannelGroup {
       if (!entry) return;
       this.log.delete(epochOf(this.state) + 1);
       this.state = await applyCommit(this.state, entry.commit);
+      if (isRemoved(this.state)) return this.forget();
       await this.save();
     }
+  }
+
+  /**
+   * A Commit removed this device (its user left the channel, say): its state is of no use any
+   * more. It comes back by a Welcome, or by an external join (which the server refuses while
+   * the user is not a member).
+   */
+  private forget(): void {
+    this.state = undefined;
+    this.reconciled = false;
   }
 
   private async openNow(obj: MichatObject): Promise<Opened> {
@@ -467,33 +522,49 @@ export class ChannelGroup {
     const known = this.opened.get(hex);
     if (known && known.state !== 'pending') return known;
     const cached = await this.deps.store.getRecord<string>(this.plainKey(hex));
-    if (cached !== undefined) {
-      const opened: Opened = { state: 'encrypted', payload: fromBase64(cached) };
-      this.opened.set(hex, opened);
-      return opened;
-    }
-    const epoch = sealedEpoch(obj.payload);
-    if (epoch === undefined) return this.settle(hex, { state: 'failed', reason: 'not an MLS message' });
-    if (!this.state || epoch > BigInt(epochOf(this.state))) {
+    if (cached !== undefined) return this.settle(hex, { state: 'encrypted', payload: fromBase64(cached) });
+    const epoch = obj.keyEpoch - 1;
+    const key = this.epochKeys.epochKey(epoch);
+    if (!key) {
+      // Later: the commits bring it. Earlier: a member may share it (history keys).
       this.waiting.set(hex, obj);
-      this.opened.set(hex, { state: 'pending' });
-      return { state: 'pending' };
+      if (!this.state || epoch > epochOf(this.state)) return this.pending(hex);
+      return this.failed(hex, 'sent before this device joined the channel, and no member has shared that key with it yet', true);
     }
-    if (epoch < BigInt(this.joinedEpoch)) return this.settle(hex, { state: 'failed', reason: 'sent before this device joined the channel' });
-    try {
-      const { state, plain, sender } = await openMessage(this.state, obj.payload, objectHeader(obj));
-      this.state = state;
-      if (!sender || sender.deviceId !== nameDevice(obj.name)) {
-        this.deps.onError(new MichatError('Forbidden', `channel ${this.deps.channelKey}: ${hex} carries device ${nameDevice(obj.name)} but was sealed by ${sender ? `device ${sender.deviceId}` : 'no member'}: dropped`));
-        return this.settle(hex, { state: 'forged' });
+    const senderKey = this.epochKeys.leafKey(nameDevice(obj.name));
+    if (!senderKey) {
+      this.waiting.set(hex, obj);
+      return this.failed(hex, 'its sender’s device was never in the group as this device knows it', true);
+    }
+    const result = await openPayload(key, objectHeader(obj), obj.payload, senderKey);
+    if (!result.ok) {
+      if (result.reason !== 'bad-signature') return this.failed(hex, result.reason === 'not-sealed' ? 'not a sealed payload' : 'it does not open with its epoch’s key (changed in transit?)');
+      this.deps.onError(new MichatError('Forbidden', `channel ${this.deps.channelKey}: ${hex} carries device ${nameDevice(obj.name)} but that device did not sign it: dropped`));
+      return this.settle(hex, { state: 'forged' });
+    }
+    const bundle = readHistoryBundle(result.plain);
+    if (bundle) {
+      if (this.epochKeys.absorb(bundle) && this.state) {
+        await this.save();
+        queueMicrotask(() => void this.serial(() => this.retryWaiting()));
       }
-      await this.remember(hex, { state: 'encrypted', payload: plain });
-      await this.save();
-      return this.opened.get(hex)!;
-    } catch (e) {
-      const reason = e instanceof OpenError ? describe(e) : `cannot be decrypted: ${(e as Error).message}`;
-      return this.settle(hex, { state: 'failed', reason });
+      return this.settle(hex, { state: 'control' });
     }
+    await this.remember(hex, { state: 'encrypted', payload: result.plain });
+    return this.opened.get(hex)!;
+  }
+
+  private pending(hex: string): Opened {
+    this.opened.set(hex, { state: 'pending' });
+    return { state: 'pending' };
+  }
+
+  /** Failed for now; `retry`: kept waiting, since keys shared later may open it. */
+  private failed(hex: string, reason: string, retry = false): Opened {
+    const opened: Opened = { state: 'failed', reason };
+    this.opened.set(hex, opened);
+    if (!retry) this.waiting.delete(hex);
+    return opened;
   }
 
   private settle(hex: string, opened: Opened): Opened {
@@ -504,29 +575,17 @@ export class ChannelGroup {
 
   private async retryWaiting(): Promise<void> {
     if (!this.waiting.size) return;
-    const objs = [...this.waiting.values()].sort((a, b) => Number((sealedEpoch(a.payload) ?? 0n) - (sealedEpoch(b.payload) ?? 0n)) || nameSeq(a.name) - nameSeq(b.name));
+    const objs = [...this.waiting.values()].sort((a, b) => a.keyEpoch - b.keyEpoch || nameSeq(a.name) - nameSeq(b.name));
     this.waiting.clear();
     const changed: string[] = [];
     for (const obj of objs) {
       const hex = toHex(obj.name);
+      const before = this.opened.get(hex);
       this.opened.delete(hex);
       const opened = await this.openNow(obj);
-      if (opened.state !== 'pending') changed.push(hex);
+      if (opened.state !== before?.state || opened.state !== 'failed') changed.push(hex);
     }
     if (changed.length) this.deps.onOpened(changed);
-  }
-}
-
-function describe(e: OpenError): string {
-  switch (e.reason) {
-    case 'epoch-gone':
-      return 'its keys are gone from this device (sent before it joined, or too long ago)';
-    case 'bad-envelope':
-      return 'its envelope was changed after it was sealed';
-    case 'other-group':
-      return 'sealed for an earlier group of this channel';
-    default:
-      return `cannot be decrypted: ${e.message}`;
   }
 }
 

@@ -21,6 +21,8 @@ export interface E2eeDeps {
   me(): MemberId;
   now(): number;
   publish(bytes: Uint8Array): Promise<{ dup: boolean }>;
+  /** Queues a sealed application payload of this device in a channel (history keys). */
+  share(channel: string, payload: Uint8Array): Promise<unknown>;
   /** A subscription to a prefix (the channel's group log: a 96-bit device stream). */
   subscribe(prefix: Prefix, handler: (obj: MichatObject) => void, options: SubscribeOptions): Subscription;
   onOpened(channel: string, names: string[]): void;
@@ -38,7 +40,8 @@ export const RECONCILE_EVERY_MS = 10_000;
 export class E2ee {
   readonly keys: DeviceKeys;
   private readonly deps: E2eeDeps;
-  private readonly groups = new Map<string, { group: ChannelGroup; sub: Subscription; timer: ReturnType<typeof setInterval> }>();
+  /** `ended`: the server refused the log's subscription (the user left the channel) until membershipChanged() asks again. */
+  private readonly groups = new Map<string, { group: ChannelGroup; sub: Subscription; timer: ReturnType<typeof setInterval>; ended: boolean }>();
   /** Registered signature keys by device, as the directory lists them. */
   private readonly deviceKeys = new Map<number, Uint8Array>();
   private readonly config;
@@ -61,8 +64,8 @@ export class E2ee {
 
   /** The channel's group, following its log from now on. */
   group(channel: string): ChannelGroup {
-    const held = this.groups.get(channel);
-    if (held) return held.group;
+    const known = this.groups.get(channel);
+    if (known) return known.group;
     const prefix = channelPrefixOf(channel);
     const group = new ChannelGroup({
       channel: prefix,
@@ -74,13 +77,25 @@ export class E2ee {
       me: this.deps.me,
       now: this.deps.now,
       publish: (bytes) => this.deps.publish(bytes),
+      share: (payload) => this.deps.share(channel, payload),
       onOpened: (names) => this.deps.onOpened(channel, names),
       onError: this.deps.onError,
     });
+    const timer = setInterval(() => group.reconcileSoon(), RECONCILE_EVERY_MS);
+    const held = { group, sub: this.follow(prefix, group, () => (held.ended = true)), timer, ended: false };
+    this.groups.set(channel, held);
+    return group;
+  }
+
+  /** Subscribes `group` to its channel's log; `onEnd` when the server refuses it for good. */
+  private follow(prefix: Prefix, group: ChannelGroup, onEnd: () => void): Subscription {
     // Published keys first: whoever creates or changes the group may want this device's KeyPackage.
     const logPrefix = makePrefix(groupLogName(prefix, 0), DEVICE_BITS);
     const sub = this.deps.subscribe(logPrefix, (obj) => group.addLog(obj), {
-      onError: (e) => this.deps.onError(e),
+      onError: (e) => {
+        onEnd();
+        this.deps.onError(e);
+      },
     });
     void this.ready()
       .catch((e: unknown) => this.deps.onError(e as Error))
@@ -89,9 +104,7 @@ export class E2ee {
         () => group.logReady(),
         () => undefined,
       );
-    const timer = setInterval(() => group.reconcileSoon(), RECONCILE_EVERY_MS);
-    this.groups.set(channel, { group, sub, timer });
-    return group;
+    return sub;
   }
 
   /** Opens a payload of `obj` (plaintext objects are not this engine's: see `Opened`). */
@@ -113,9 +126,16 @@ export class E2ee {
     return this.group(channelKey(unsealed.name)).seal(unsealed, plain);
   }
 
-  /** Directory changed (members, devices): every followed group looks again soon. */
+  /** Directory changed (members, devices): every followed group looks again soon; a log refused before (the user left) is followed again (the user may be back). */
   membershipChanged(): void {
-    for (const { group } of this.groups.values()) group.reconcileSoon(0);
+    for (const [channel, held] of this.groups) {
+      if (held.ended) {
+        held.ended = false;
+        held.sub.unsubscribe();
+        held.sub = this.follow(channelPrefixOf(channel), held.group, () => (held.ended = true));
+      }
+      held.group.reconcileSoon(0);
+    }
   }
 
   close(): void {

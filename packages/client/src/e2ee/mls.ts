@@ -1,5 +1,4 @@
 import {
-  createApplicationMessage,
   createCommit,
   createGroup,
   decodeGroupState,
@@ -15,6 +14,7 @@ import {
   createGroupInfoWithExternalPubAndRatchetTree,
   joinGroup,
   joinGroupExternal,
+  mlsExporter,
   processPrivateMessage,
   processPublicMessage,
   type CiphersuiteImpl,
@@ -26,12 +26,10 @@ import {
   type Proposal,
 } from 'ts-mls';
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
-import { unprotectPrivateMessage } from 'ts-mls/messageProtection.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
-import { decodeRatchetTree, getCredentialFromLeafIndex } from 'ts-mls/ratchetTree.js';
+import { decodeRatchetTree } from 'ts-mls/ratchetTree.js';
 import { toLeafIndex } from 'ts-mls/treemath.js';
-import { addToMap } from 'ts-mls/util/addToMap.js';
-import { bytesEqual, toHex } from '@michat/protocol';
+import { toHex } from '@michat/protocol';
 
 /** RFC 9420's mandatory-to-implement suite (decision 0008). */
 export const CIPHERSUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
@@ -76,11 +74,8 @@ export function memberIdOf(credential: Credential): MemberId | undefined {
   return m ? { userId: Number(m[1]), deviceId: Number(m[2]) } : undefined;
 }
 
-/**
- * How long retained keys and skipped generations live: enough for a catch-up that brings an
- * epoch's messages after the next commits, and for a sender far ahead of what arrived.
- */
-const KEY_RETENTION = { retainKeysForEpochs: 16, retainKeysForGenerations: 1_000, maximumForwardRatchetSteps: 5_000 };
+/** Commits travel as PrivateMessages; no application message uses the secret tree (sealed-payload.ts). */
+const KEY_RETENTION = { retainKeysForEpochs: 2, retainKeysForGenerations: 10, maximumForwardRatchetSteps: 200 };
 
 /** A client configuration whose credential check asks `validate` (the directory). */
 export function clientConfig(validate: (id: MemberId, signatureKey: Uint8Array) => Promise<boolean>): ClientConfig {
@@ -201,72 +196,6 @@ export async function joinFromWelcome(welcome: Uint8Array, own: { publicPackage:
   return joinGroup(msg.welcome, own.publicPackage, own.privatePackage, emptyPskIndex, await mlsSuite(), undefined, undefined, config);
 }
 
-/** An application message: `plain` sealed for the group, bound to `aad` (the object's envelope). */
-export async function sealMessage(state: ClientState, plain: Uint8Array, aad: Uint8Array): Promise<{ state: ClientState; sealed: Uint8Array }> {
-  const result = await createApplicationMessage(state, plain, await mlsSuite(), aad);
-  const sealed = encodeMlsMessage({ version: 'mls10', wireformat: 'mls_private_message', privateMessage: result.privateMessage });
-  return { state: result.newState, sealed };
-}
-
-/** Why a payload could not be opened. */
-export type OpenFailure = 'not-mls' | 'other-group' | 'future-epoch' | 'epoch-gone' | 'bad-envelope' | 'undecryptable';
-
-export class OpenError extends Error {
-  readonly reason: OpenFailure;
-  constructor(reason: OpenFailure, message: string) {
-    super(message);
-    this.reason = reason;
-  }
-}
-
-/** The epoch a sealed payload was written in, or undefined when it is not an MLS PrivateMessage. */
-export function sealedEpoch(sealed: Uint8Array): bigint | undefined {
-  try {
-    const msg = decodeMlsMessage(sealed, 0)?.[0];
-    return msg?.wireformat === 'mls_private_message' ? msg.privateMessage.epoch : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Opens an application message and says who sent it: the member whose leaf signed it, from
- * the tree of the epoch it was written in. The authenticated data must be `aad` exactly.
- */
-export async function openMessage(state: ClientState, sealed: Uint8Array, aad: Uint8Array): Promise<{ state: ClientState; plain: Uint8Array; sender: MemberId | undefined }> {
-  let msg;
-  try {
-    msg = decodeMlsMessage(sealed, 0)?.[0];
-  } catch {
-    msg = undefined;
-  }
-  if (msg?.wireformat !== 'mls_private_message') throw new OpenError('not-mls', 'the payload is not an MLS message');
-  const pm = msg.privateMessage;
-  if (toHex(pm.groupId) !== toHex(state.groupContext.groupId)) throw new OpenError('other-group', 'sealed for another group of this channel');
-  if (pm.contentType !== 'application') throw new OpenError('not-mls', 'not an application message');
-  const current = state.groupContext.epoch;
-  if (pm.epoch > current) throw new OpenError('future-epoch', `sealed in epoch ${pm.epoch}, this device is at ${current}`);
-  const cs = await mlsSuite();
-  const config = state.clientConfig.keyRetentionConfig;
-  const historical = pm.epoch < current ? state.historicalReceiverData.get(pm.epoch) : undefined;
-  if (pm.epoch < current && !historical) throw new OpenError('epoch-gone', `sealed in epoch ${pm.epoch}, whose keys this device no longer holds (or never had)`);
-  const source = historical ?? { senderDataSecret: state.keySchedule.senderDataSecret, secretTree: state.secretTree, ratchetTree: state.ratchetTree, groupContext: state.groupContext };
-  let result;
-  try {
-    result = await unprotectPrivateMessage(source.senderDataSecret, pm, source.secretTree, source.ratchetTree, source.groupContext, config, cs);
-  } catch (e) {
-    throw new OpenError('undecryptable', (e as Error).message);
-  }
-  if (result.content.content.contentType !== 'application') throw new OpenError('not-mls', 'not an application message');
-  if (!bytesEqual(result.content.content.authenticatedData, aad)) throw new OpenError('bad-envelope', 'the envelope was changed after it was sealed');
-  const sender = result.content.content.sender;
-  const who = sender.senderType === 'member' ? memberIdOf(getCredentialFromLeafIndex(source.ratchetTree, toLeafIndex(sender.leafIndex))) : undefined;
-  const next: ClientState = historical
-    ? { ...state, historicalReceiverData: addToMap(state.historicalReceiverData, pm.epoch, { ...historical, secretTree: result.tree }) }
-    : { ...state, secretTree: result.tree };
-  return { state: next, plain: result.content.content.applicationData, sender: who };
-}
-
 /** The (user, device) of every leaf in a GroupInfo's ratchet tree. */
 export function groupInfoMembers(groupInfoBytes: Uint8Array): MemberId[] {
   const msg = decodeMlsMessage(groupInfoBytes, 0)?.[0];
@@ -279,6 +208,11 @@ export function groupInfoMembers(groupInfoBytes: Uint8Array): MemberId[] {
     if (id) out.push(id);
   });
   return out;
+}
+
+/** The key application payloads of this epoch are sealed with (MLS exporter, RFC 9420 §8.5). */
+export async function epochKeyOf(state: ClientState): Promise<Uint8Array> {
+  return mlsExporter(state.keySchedule.exporterSecret, 'michat message key v1', new Uint8Array(0), 32, await mlsSuite());
 }
 
 /** The group's members, by leaf. */
@@ -299,6 +233,11 @@ export function epochOf(state: ClientState): number {
 /** The epoch authenticator (RFC 9420 §8.7), hex: equal on two devices only when they share the epoch's secrets. */
 export function epochAuthenticatorOf(state: ClientState): string {
   return toHex(state.keySchedule.epochAuthenticator);
+}
+
+/** A Commit removed this member: the state can neither send nor follow the next epochs. */
+export function isRemoved(state: ClientState): boolean {
+  return state.groupActiveState.kind === 'removedFromGroup';
 }
 
 export function groupIdOf(state: ClientState): string {

@@ -29,10 +29,11 @@ export interface TimelineEntry {
 
 /**
  * What a reader knows of a sealed payload: opened (with the plaintext), not yet, failed, or
- * forged (sealed by another device than its name says: never shown). Plaintext objects
+ * forged (sealed by another device than its name says: never shown) or control (keys a
+ * member shared, not a message). Plaintext objects
  * (key epoch 0) are read as they are.
  */
-export type OpenedPayload = { state: 'encrypted'; payload: Uint8Array } | { state: 'pending' } | { state: 'failed'; reason: string } | { state: 'forged' };
+export type OpenedPayload = { state: 'encrypted'; payload: Uint8Array } | { state: 'pending' } | { state: 'failed'; reason: string } | { state: 'forged' } | { state: 'control' };
 export type PayloadOpener = (obj: MichatObject, hex: string) => OpenedPayload | undefined;
 
 /** Decodes an object of `channel`; undefined when it belongs elsewhere, names a foreign target, or is forged. */
@@ -46,7 +47,7 @@ export function toEntry(obj: MichatObject, channel: string, open?: PayloadOpener
   const e2ee = obj.keyEpoch !== 0;
   if (e2ee) {
     const opened = open?.(obj, hex) ?? { state: 'pending' as const };
-    if (opened.state === 'forged') return undefined;
+    if (opened.state === 'forged' || opened.state === 'control') return undefined;
     if (opened.state === 'encrypted') payload = decodePayload(opened.payload);
     else sealed = opened;
   }
