@@ -91,10 +91,10 @@ export async function teamWithChannel(admin: MichatClient, members: MichatClient
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves when `check` holds, polling; fails after `ms`. */
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 10_000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -130,8 +130,8 @@ test('main screens', async () => {
   await page.getByRole('list', { name: 'Signed-in devices' }).waitFor();
   await screenshot(page, 'devices');
   expect(await axeViolations(page)).toEqual([]);
-  await context.close();
 
+  // Alice's phone is a new device: her desktop, still open, lets it in and shares the channel's keys.
   const phone = await world.person({ phone: true });
   await signIn(phone.page, 'alice');
   await phone.page.getByRole('button', { name: /Open channels/ }).click();
@@ -141,4 +141,5 @@ test('main screens', async () => {
   await screenshot(phone.page, 'phone');
   expect(await axeViolations(phone.page)).toEqual([]);
   await phone.context.close();
+  await context.close();
 }, 120_000);

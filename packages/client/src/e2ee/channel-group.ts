@@ -78,8 +78,11 @@ interface StoredGroup {
   version?: string;
 }
 
-/** How long a device not in the group waits for a member's Welcome before joining by itself. */
-const EXTERNAL_JOIN_DELAY_MS = 2_000;
+/** Members (by device id among those already in) who may share history keys with newcomers, one turn each. */
+const MAX_SHARERS = 8;
+const SHARE_TURN_MS = 1_000;
+/** How long a device not in the group waits (for a Welcome already on its way) before joining by itself. */
+const EXTERNAL_JOIN_DELAY_MS = 200;
 /** When devices to add had no KeyPackage yet, look again after this. */
 const PARTIAL_RETRY_MS = 1_500;
 /** Longest a device waits before committing a membership change others may commit first. */
@@ -98,6 +101,8 @@ export class ChannelGroup {
   /** Version of the stored state this client holds (undefined: none read yet). */
   private version: string | undefined;
   private epochKeys = new EpochKeys();
+  /** Newest epoch a history bundle was sealed in (seen or sent): newcomers before it have the keys. */
+  private bundleSeenAt = -1;
   /** Member devices when the state was last saved or read: who is new after a Commit. */
   private lastMembers: Set<number> | undefined;
   private loaded: Promise<void>;
@@ -201,6 +206,7 @@ export class ChannelGroup {
 
   /** Shares the keys of every epoch this device knows with the current members (newcomers read history). */
   shareHistory(): void {
+    if (this.state) this.bundleSeenAt = Math.max(this.bundleSeenAt, epochOf(this.state));
     const bundle = new TextEncoder().encode(JSON.stringify(this.epochKeys.bundle()));
     this.deps.share(bundle).catch((e: unknown) => this.deps.onError(e as Error));
   }
@@ -280,8 +286,13 @@ export class ChannelGroup {
     const before = this.lastMembers;
     this.lastMembers = now;
     if (!before || ![...now].some((d) => !before.has(d))) return;
-    const sharer = Math.min(...[...before].filter((d) => now.has(d)));
-    if (sharer === this.deps.me().deviceId) this.shareHistory();
+    // Members already in take turns by device id; whoever finds a bundle sealed since does not repeat it.
+    const rank = [...before].filter((d) => now.has(d)).sort((a, b) => a - b).indexOf(this.deps.me().deviceId);
+    if (rank < 0 || rank >= MAX_SHARERS) return;
+    const epoch = epochOf(this.state!);
+    setTimeout(() => {
+      if (!this.closed && this.bundleSeenAt < epoch) this.shareHistory();
+    }, rank * SHARE_TURN_MS);
   }
 
   private async remember(hex: string, opened: Opened): Promise<void> {
@@ -366,12 +377,12 @@ export class ChannelGroup {
    * Nobody added this device (no member online, or it lost its keys): unless a Welcome comes
    * meanwhile, it joins by itself with an external Commit against the newest GroupInfo.
    */
-  private joinExternallySoon(): void {
+  private joinExternallySoon(delayMs = EXTERNAL_JOIN_DELAY_MS): void {
     if (this.externalTimer !== undefined || this.closed) return;
     this.externalTimer = setTimeout(() => {
       this.externalTimer = undefined;
       void this.serial(() => this.joinExternally());
-    }, EXTERNAL_JOIN_DELAY_MS);
+    }, delayMs);
   }
 
   private async joinExternally(): Promise<void> {
@@ -392,7 +403,7 @@ export class ChannelGroup {
       await this.deps.publish(encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload).bytes);
     } catch (e) {
       // Another Commit took the epoch: apply it (a Welcome for this device, maybe) and try again.
-      if (e instanceof MichatError && e.kind === 'Conflict') return this.joinExternallySoon();
+      if (e instanceof MichatError && e.kind === 'Conflict') return this.joinExternallySoon(300 + Math.random() * 600);
       throw e;
     }
     this.state = joined.state;
@@ -544,6 +555,7 @@ export class ChannelGroup {
     }
     const bundle = readHistoryBundle(result.plain);
     if (bundle) {
+      this.bundleSeenAt = Math.max(this.bundleSeenAt, epoch);
       if (this.epochKeys.absorb(bundle) && this.state) {
         await this.save();
         queueMicrotask(() => void this.serial(() => this.retryWaiting()));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, MichatClient, type ChannelView } from '../../src/index.ts';
-import { eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
+import { PASSWORD, eventually, startClientFixture, type ClientFixture } from '../fixture.ts';
 
 describe('end-to-end encrypted channels', () => {
   let f: ClientFixture;
@@ -68,5 +68,36 @@ describe('end-to-end encrypted channels', () => {
     await Promise.all(sent.map((q) => q.delivered));
     await eventually(() => texts(rv).filter((t) => t.startsWith('tab message')).length === 10, 10_000, 'hank reads all ten');
     expect(rv.messages().filter((m) => m.undecryptable)).toEqual([]);
+  });
+
+  it('two new devices arriving together, while the old ones are offline, read each other at once', async () => {
+    const ivyStore = new MemoryStore();
+    const ivy = await f.user('ivy', { store: ivyStore, e2ee: true });
+    const jon = await f.user('jon', { store: new MemoryStore(), e2ee: true });
+    await Promise.all([ivy.e2ee!.ready(), jon.e2ee!.ready()]);
+    const channel = await f.channel([ivy, jon]);
+    const [iv, jv] = [ivy.channel(channel), jon.channel(channel)];
+    await Promise.all([iv.synced, jv.synced]);
+    await (await iv.send('first devices')).delivered;
+    await eventually(() => texts(jv).includes('first devices'), 10_000, 'jon reads ivy');
+    await Promise.all([ivy.close(), jon.close()]);
+
+    const { MichatClient: Client } = await import('../../src/index.ts');
+    const ivy2 = f.track(await Client.login(f.server.url, 'ivy', PASSWORD, { store: new MemoryStore(), e2ee: true }));
+    const jon2 = f.track(await Client.login(f.server.url, 'jon', PASSWORD, { store: new MemoryStore(), e2ee: true }));
+    const errors: string[] = [];
+    for (const c of [ivy2, jon2]) c.on('error', (e) => errors.push(e.message));
+    const [iv2, jv2] = [ivy2.channel(channel), jon2.channel(channel)];
+    await Promise.all([iv2.synced, jv2.synced]);
+    const started = Date.now();
+    await (await iv2.send('second devices')).delivered;
+    await eventually(() => texts(jv2).includes('second devices'), 10_000, () => `jon's new device reads ivy's: ${JSON.stringify(jv2.messages().map((m) => [m.text, m.undecryptable]))} ${errors.join(' | ')}`);
+    console.log(`new devices: readable after ${Date.now() - started} ms`);
+    // The history's keys are only on the old devices, offline: it says so, and opens once one is back.
+    await eventually(() => jv2.messages().some((m) => m.undecryptable?.state === 'failed'), 10_000, 'the old message is marked');
+    expect(jv2.messages().find((m) => m.undecryptable)!.undecryptable).toEqual({ state: 'failed', reason: expect.stringMatching(/no member has shared/) });
+    const ivy1 = f.track(new Client(f.server.url, ivy.session, { store: ivyStore, e2ee: true }));
+    ivy1.channel(channel);
+    await eventually(() => texts(jv2).includes('first devices'), 15_000, 'jon reads the history once ivy’s old device is back');
   });
 });

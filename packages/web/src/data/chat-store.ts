@@ -38,7 +38,7 @@ const TYPING_SHOWN_MS = 6_000;
 const TYPING_SEND_EVERY_MS = 2_500;
 const ME_REFRESH_MS = 15_000;
 const ACTIVE_KEY = 'michat.active';
-const CLIENT_OPTIONS: MichatClientOptions = { clientName: 'michat-web', backoff: { initialMs: 250, maxMs: 5_000 } };
+const CLIENT_OPTIONS: MichatClientOptions = { clientName: 'michat-web', e2ee: true, backoff: { initialMs: 250, maxMs: 5_000 } };
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
