@@ -1,5 +1,5 @@
 import { decodePayload, type MichatClient, type MichatObject } from '@michat/client';
-import { nameDevice, nameToText } from '@michat/protocol';
+import { isGroupLogName, nameDevice, nameToText } from '@michat/protocol';
 
 /** One message as the CLI prints it. */
 export interface MessageView {
@@ -14,6 +14,7 @@ export interface MessageView {
 
 /** Resolves the sender (device → username, cached by the client) and decodes the payload. */
 export async function viewOf(client: MichatClient, obj: MichatObject): Promise<MessageView | undefined> {
+  if (isGroupLogName(obj.name)) return undefined; // the channel's MLS Commits: not messages
   const device = nameDevice(obj.name);
   const sender = await client.deviceOwner(device).then(
     (d) => d.username,

@@ -1,4 +1,5 @@
 import { MichatClient, type Channel } from '@michat/client';
+import { FileStore } from '@michat/client/node';
 import { CliError } from './output.ts';
 import { Profile, profilePath } from './profile.ts';
 
@@ -8,9 +9,14 @@ export interface ProfileOption {
 
 /** A client for the profile's saved session; refreshed sessions are saved back. */
 export async function profileClient(o: ProfileOption): Promise<{ client: MichatClient; profile: Profile }> {
-  const profile = new Profile(profilePath(o.profile));
+  const path = profilePath(o.profile);
+  const profile = new Profile(path);
   const data = await profile.read();
+  // The CLI is a device: its MLS keys, group states and opened messages live beside the profile.
+  const store = await openKeyStore(`${path}.keys`);
   const client = new MichatClient(data.server, data.session, {
+    store,
+    e2ee: true,
     seqStore: profile,
     clientName: 'michat-cli',
     onSession: (s) => void profile.saveSession(s),
@@ -47,4 +53,14 @@ export async function memberChannel(client: MichatClient, path: string): Promise
   const channel = await findChannel(client, path);
   if (channel.member === false) throw new CliError(`you are not a member of ${path}: run michat channel join ${path}`);
   return channel;
+}
+
+/** The profile's key store; one command at a time may use it (it holds the device's keys). */
+async function openKeyStore(dir: string): Promise<FileStore> {
+  try {
+    return await FileStore.open(dir);
+  } catch (e) {
+    if (/in use by process/.test((e as Error).message)) throw new CliError(`${(e as Error).message}: another michat command is using this profile's keys (stop it, or use another --profile)`);
+    throw e;
+  }
 }

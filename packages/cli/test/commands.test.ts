@@ -41,7 +41,7 @@ describe('michat commands', () => {
     const human = await ok(['history', 'ops/general'], alice());
     expect(human.trim().split('\n').map((l) => l.replace(/^\S+ \S+\s+/, ''))).toEqual(['alice: hello, world', 'alice: second line']);
     const lines = (await ok(['history', 'ops/general', '--json', '--limit', '1'], alice())).trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toEqual([{ name: expect.stringMatching(/^m\//), sender: 'alice', created: expect.any(String), text: 'second line', e2ee: false }]);
+    expect(lines).toEqual([{ name: expect.stringMatching(/^m\//), sender: 'alice', created: expect.any(String), text: 'second line', e2ee: true }]);
     expect(Math.abs(Date.parse(lines[0].created) - Date.now())).toBeLessThan(60_000);
   }, 60_000);
 

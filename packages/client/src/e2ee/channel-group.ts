@@ -176,8 +176,13 @@ export class ChannelGroup {
     if (known && known.state !== 'pending') return known;
     // Opened before (here or in another tab): no lock needed.
     const cached = await this.deps.store.getRecord<string>(this.plainKey(hex));
-    if (cached !== undefined) return this.settle(hex, { state: 'encrypted', payload: fromBase64(cached) });
+    if (cached !== undefined) return this.settle(hex, fromCache(cached));
     return this.serial(() => this.openNow(obj));
+  }
+
+  /** Resolves once this device is in the group and has compared it with the directory. */
+  memberReady(): Promise<void> {
+    return this.loaded.then(() => this.untilMember());
   }
 
   private plainKey(hex: string): string {
@@ -296,7 +301,7 @@ export class ChannelGroup {
   }
 
   private async remember(hex: string, opened: Opened): Promise<void> {
-    this.opened.set(hex, opened);
+    this.opened.set(hex, opened.state === 'encrypted' && readHistoryBundle(opened.payload) ? { state: 'control' } : opened);
     if (opened.state === 'encrypted') await this.deps.store.setRecord(this.plainKey(hex), toBase64(opened.payload));
   }
 
@@ -533,7 +538,7 @@ export class ChannelGroup {
     const known = this.opened.get(hex);
     if (known && known.state !== 'pending') return known;
     const cached = await this.deps.store.getRecord<string>(this.plainKey(hex));
-    if (cached !== undefined) return this.settle(hex, { state: 'encrypted', payload: fromBase64(cached) });
+    if (cached !== undefined) return this.settle(hex, fromCache(cached));
     const epoch = obj.keyEpoch - 1;
     const key = this.epochKeys.epochKey(epoch);
     if (!key) {
@@ -599,6 +604,12 @@ export class ChannelGroup {
     }
     if (changed.length) this.deps.onOpened(changed);
   }
+}
+
+/** A payload opened before: a message, or keys a member shared (this device's own bundles too). */
+function fromCache(b64: string): Opened {
+  const payload = fromBase64(b64);
+  return readHistoryBundle(payload) ? { state: 'control' } : { state: 'encrypted', payload };
 }
 
 function membersOfKeyPackage(kp: KeyPackage): MemberId | undefined {

@@ -116,7 +116,8 @@ export class E2ee {
   async openSettled(obj: MichatObject, waitMs = 5_000): Promise<Opened> {
     const group = this.group(channelKey(obj.name));
     let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([group.settled, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
+    // Caught up, and in the group (a new device joins by itself within a second or two).
+    await Promise.race([group.settled.then(() => group.memberReady()), new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
     return group.open(obj);
   }

@@ -54,6 +54,8 @@ const OTHER_TAB_GRACE_MS = 5_000;
 export class Outbox {
   private readonly deps: OutboxDeps;
   private readonly inflight = new Map<string, Promise<PublishResult>>();
+  /** Entries being queued (stored, not yet sending). */
+  private readonly queuing = new Set<string>();
   private readonly owner = new OwnerLock();
   private tail: Promise<unknown> = Promise.resolve();
   private resuming: Promise<void> | undefined;
@@ -78,9 +80,17 @@ export class Outbox {
       const object = encodeObject(envelope(channel, device, seq, clock.now(), options), payload);
       this.owner.hold();
       const entry: OutboxEntry = { ...newEntry(newLocalId(), object, clock.localNow(), options.encrypt === true), owner: this.owner.id };
-      await store.putOutbox(entry);
+      // Not resumed by a connection opening meanwhile: this call sends it (two sends would seal it twice).
+      this.queuing.add(entry.localId);
+      try {
+        await store.putOutbox(entry);
+      } catch (e) {
+        this.queuing.delete(entry.localId);
+        throw e;
+      }
       this.emit(entry, 'pending');
       const delivered = this.deliver(entry);
+      this.queuing.delete(entry.localId);
       delivered.catch(() => undefined); // callers may follow events instead
       return { localId: entry.localId, channel: key, object, delivered };
     });
@@ -98,7 +108,7 @@ export class Outbox {
         const youngSince = this.deps.clock.localNow() - OTHER_TAB_GRACE_MS;
         const running = await OwnerLock.running();
         for (const entry of await this.deps.store.outbox()) {
-          if (entry.state !== 'pending' || this.inflight.has(entry.localId) || this.closedWith) continue;
+          if (entry.state !== 'pending' || this.inflight.has(entry.localId) || this.queuing.has(entry.localId) || this.closedWith) continue;
           const otherTab = entry.owner !== undefined && entry.owner !== this.owner.id && (running?.has(entry.owner) ?? true);
           if (otherTab && entry.queuedAt > youngSince) {
             this.resumeLater ??= backgroundTimeout(() => {
