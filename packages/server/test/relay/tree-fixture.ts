@@ -37,6 +37,8 @@ export interface Tree {
   channel(members: MichatClient[], name: string): Promise<Channel>;
   /** Stops the local relay and starts it again on the same port and cache (the link may be cut meanwhile). */
   restartLocal(): Promise<void>;
+  /** The data directories of the origin, the cloud relay and the local relay. */
+  dataDirs(): string[];
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ export async function startTree(relayOptions: Partial<RelayConfig> = {}): Promis
       }
       return channel;
     },
+    dataDirs: () => [...dirs],
     async restartLocal() {
       const port = Number(new URL(local.url).port);
       await local.close();
