@@ -32,6 +32,7 @@ export { IndexedDbStore } from './store/indexeddb-store.ts';
 export { RecordKeys, type StoredProfile, type StoredDirectory } from './store/store-records.ts';
 export { exportState, importState, readExport, type MichatExport, type ImportSummary, type ExportOptions, type ImportOptions } from './store/state-export.ts';
 export { isEncryptedExport, EXPORT_SCRYPT, type EncryptedExport } from './store/export-encryption.ts';
+export { Verification, type DeviceTrust, type ChangedKey } from './e2ee/verification.ts';
 // What apps handle most, so they need not import the protocol package for it.
 export { MichatError, toHex, fromHex, nameToText } from '@michat/protocol';
 export type { Channel, ErrorKind, Me, MichatObject, Name, Session, Team, VectorEntries } from '@michat/protocol';

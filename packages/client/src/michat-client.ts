@@ -1,6 +1,7 @@
 import { MichatError, channelKey, type MichatObject, type Prefix, type Session } from '@michat/protocol';
 import { E2ee } from './e2ee/e2ee.ts';
 import { KeyApi } from './e2ee/key-api.ts';
+import { Verification } from './e2ee/verification.ts';
 import { deliveryJob } from './outbox/delivery-job.ts';
 import { channelPrefix, type ChannelRef } from './channel-ref.ts';
 import type { ConnectionState, HistoryOptions, HistoryPage, LoginOptions, MichatClientOptions, PublishOptions } from './client-types.ts';
@@ -39,6 +40,8 @@ export class MichatClient extends SessionClient {
   private readonly identity: TimelineIdentity;
   /** End-to-end encryption (undefined when the options turn it off). */
   readonly e2ee: E2ee | undefined;
+  /** Fingerprints, safety numbers and verified devices (undefined when end-to-end encryption is off). */
+  readonly verification: Verification | undefined;
   private stopWatchingNetwork: (() => void) | undefined;
   private started = false;
 
@@ -89,13 +92,15 @@ export class MichatClient extends SessionClient {
         return this.e2ee.seal(obj, plain);
       },
     });
+    const keyApi = new KeyApi(this.http, () => this.keeper.accessToken());
+    const me = () => ({ userId: this.session.userId, deviceId: this.session.deviceId });
     this.e2ee =
       options.e2ee !== true
         ? undefined
         : new E2ee({
             store: this.store,
-            api: new KeyApi(this.http, () => this.keeper.accessToken()),
-            me: () => ({ userId: this.session.userId, deviceId: this.session.deviceId }),
+            api: keyApi,
+            me,
             now: () => this.clock.now(),
             publish: (bytes) => {
               this.start();
@@ -106,6 +111,8 @@ export class MichatClient extends SessionClient {
             onOpened: (channel, names) => this.views.get(channel)?.opened(names),
             onError,
           });
+    const e2ee = this.e2ee;
+    this.verification = e2ee && new Verification({ store: this.store, api: keyApi, me, identity: () => e2ee.keys.identity(), now: () => Date.now() });
     this.devices = new DeviceDirectory({
       store: this.store,
       fetch: (device) => this.deviceOwner(device),

@@ -22,7 +22,16 @@ export async function deviceFingerprint(signatureKey: Uint8Array): Promise<strin
   const input = new Uint8Array(label.length + signatureKey.length);
   input.set(label);
   input.set(signatureKey, label.length);
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', input));
+  return fingerprintDigits(new Uint8Array(await crypto.subtle.digest('SHA-256', input)));
+}
+
+/**
+ * The 60 digits people read, from a digest of at least 30 bytes: six 5-byte chunks, each a
+ * big-endian integer mod 10^10 as 10 zero-padded digits, in 12 groups of 5 joined by spaces.
+ * Device fingerprints and safety numbers share it, so they look alike.
+ */
+export function fingerprintDigits(digest: Uint8Array): string {
+  if (digest.length < FINGERPRINT_BYTES) throw new RangeError(`fingerprintDigits needs ${FINGERPRINT_BYTES} bytes, got ${digest.length}`);
   let digits = '';
   for (let at = 0; at < FINGERPRINT_BYTES; at += CHUNK_BYTES) {
     let chunk = 0;

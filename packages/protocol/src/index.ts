@@ -2,6 +2,7 @@ export * from './version.ts';
 export * from './hex.ts';
 export * from './base64url.ts';
 export * from './fingerprint.ts';
+export * from './safety-number.ts';
 export * from './errors.ts';
 export * from './limits.ts';
 export * from './name.ts';

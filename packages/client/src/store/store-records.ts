@@ -34,6 +34,15 @@ export const RecordKeys = {
    * of messages this device opened, is history, not a key.)
    */
   keyPrefixes: ['e2ee/identity/', 'e2ee/kp/', 'e2ee/group/'],
+  /**
+   * The fingerprint this client saw first for a device (trust on first use) and any other it
+   * was shown since, and the fingerprints this user verified (e2ee/verification.ts). Public
+   * fingerprints, not keys: every export carries them, and an import keeps what is here.
+   */
+  seen: (deviceId: number) => `e2ee/seen/${deviceId}`,
+  seenPrefix: 'e2ee/seen/',
+  verified: (deviceId: number) => `e2ee/verified/${deviceId}`,
+  verifiedPrefix: 'e2ee/verified/',
 } as const;
 
 export function isKeyRecord(key: string): boolean {
