@@ -28,6 +28,7 @@ import {
   isRemoved,
   joinExternal,
   joinFromWelcome,
+  ownLeafUnmerged,
   membersOf,
   newGroup,
   readKeyPackage,
@@ -373,6 +374,7 @@ export class ChannelGroup {
         this.joinedEpoch = epochOf(this.state);
         await this.deps.keys.used(ref);
         await this.save();
+        this.mergeOwnPathSoon();
         return;
       }
     }
@@ -402,7 +404,14 @@ export class ChannelGroup {
     const resync = groupInfoMembers(groupInfo).some((m) => m.deviceId === me.deviceId);
     const epoch = this.logHead;
     const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
-    const joined = await joinExternal(groupInfo, await this.deps.keys.ownKeyPackage(), this.deps.config, objectHeader(logObj), resync);
+    let joined;
+    try {
+      joined = await joinExternal(groupInfo, await this.deps.keys.ownKeyPackage(), this.deps.config, objectHeader(logObj), resync);
+    } catch (e) {
+      // The tree did not validate (or changed meanwhile): try again once the log moves on.
+      this.deps.onError(new MichatError('Internal', `channel ${this.deps.channelKey}: external join at epoch ${epoch} failed: ${(e as Error).message}; retrying`));
+      return this.joinExternallySoon(1_500 + Math.random() * 1_500);
+    }
     const payload = encodeLogEntry({ commit: joined.commit, groupInfo: await groupInfoOf(joined.state) });
     try {
       await this.deps.publish(encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload).bytes);
@@ -418,6 +427,29 @@ export class ChannelGroup {
     await this.save();
     await this.retryWaiting();
     this.reconcileSoon(0);
+  }
+
+  /** Commits this device's own path when its leaf is still unmerged (see ownLeafUnmerged). */
+  private mergeOwnPathSoon(): void {
+    if (this.closed) return;
+    setTimeout(() => void this.serial(() => this.mergeOwnPath()), 100 + Math.random() * 500);
+  }
+
+  private async mergeOwnPath(): Promise<void> {
+    if (!this.state || this.closed || !ownLeafUnmerged(this.state)) return;
+    const epoch = epochOf(this.state);
+    const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
+    const out = await commitChanges(this.state, { add: [], remove: [] }, objectHeader(logObj));
+    const payload = encodeLogEntry({ commit: out.commit, groupInfo: await groupInfoOf(out.state) });
+    try {
+      await this.deps.publish(encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload).bytes);
+    } catch (e) {
+      if (e instanceof MichatError && e.kind === 'Conflict') return this.mergeOwnPathSoon(); // look again after the winner
+      throw e;
+    }
+    this.state = out.state;
+    this.logHead = Math.max(this.logHead, epoch + 1);
+    await this.save();
   }
 
   /** Nobody made the group yet: this device does, and claims epoch 1 (or learns it lost). */

@@ -215,6 +215,16 @@ export async function epochKeyOf(state: ClientState): Promise<Uint8Array> {
   return mlsExporter(state.keySchedule.exporterSecret, 'michat message key v1', new Uint8Array(0), 32, await mlsSuite());
 }
 
+/**
+ * This device's leaf is still listed as unmerged in a parent node (it was added by someone
+ * else's Commit). ts-mls 1.6 refuses to join trees whose unmerged lists differ along a path
+ * (decision 0008), so a newcomer commits its own path at once, which clears its entries.
+ */
+export function ownLeafUnmerged(state: ClientState): boolean {
+  const me = state.privatePath.leafIndex;
+  return state.ratchetTree.some((n) => n?.nodeType === 'parent' && n.parent.unmergedLeaves.includes(me));
+}
+
 /** The group's members, by leaf. */
 export function membersOf(state: ClientState): Member[] {
   const out: Member[] = [];

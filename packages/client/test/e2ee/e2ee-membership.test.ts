@@ -75,6 +75,34 @@ describe('end-to-end encryption: membership, storage and forgery', () => {
     const stored = await allBytes(f.dataDir!);
     for (const marker of ['marker-a1', 'marker-a2', 'marker-a3', 'marker-b1', 'marker-f1']) expect(stored.includes(marker)).toBe(false);
   });
+
+  it('churn: a removal, then newcomers two at once and one more: all converge on one epoch and read what follows', async () => {
+    const [kim, lou, max, ned, oli, pat] = [await user('kim'), await user('lou'), await user('max'), await user('ned'), await user('oli'), await user('pat')];
+    const channel = await f.channel([kim, lou, max]);
+    const views = new Map([kim, lou, max].map((c) => [c, c.channel(channel)] as const));
+    await Promise.all([...views.values()].map((v) => v.synced));
+    await eventually(() => kim.e2ee!.group(channel.key).members.length === 3, 15_000, 'three in the group');
+    // A removal, then two newcomers at once, then one more.
+    await new DirectoryApi(f.admin.http).removeChannelMember(f.admin.session.accessToken, channel.id, lou.session.userId);
+    kim.e2ee!.membershipChanged();
+    await eventually(() => kim.e2ee!.group(channel.key).members.length === 2, 15_000, 'lou leaves the group');
+    for (const c of [ned, oli]) {
+      await f.admin.addTeamMember(channel.teamId, c.session.username);
+      await c.joinChannel(channel.id);
+      views.set(c, c.channel(channel));
+    }
+    kim.e2ee!.membershipChanged();
+    await eventually(() => kim.e2ee!.group(channel.key).members.length === 4, 20_000, 'ned and oli in the group');
+    await f.admin.addTeamMember(channel.teamId, 'pat');
+    await pat.joinChannel(channel.id);
+    views.set(pat, pat.channel(channel));
+    kim.e2ee!.membershipChanged();
+    await eventually(() => kim.e2ee!.group(channel.key).members.length === 5, 20_000, 'pat in the group');
+    await (await views.get(kim)!.send('after the churn')).delivered;
+    for (const c of [max, ned, oli, pat]) await eventually(() => texts(views.get(c)!).includes('after the churn'), 15_000, `${c.session.username} reads it`);
+    const epochs = new Set([kim, max, ned, oli, pat].map((c) => c.e2ee!.group(channel.key).epochAuthenticator));
+    expect(epochs.size).toBe(1);
+  });
 });
 
 function hexToName(hex: string): Uint8Array {
