@@ -20,6 +20,7 @@ import {
   type CiphersuiteImpl,
   type ClientConfig,
   type ClientState,
+  type IncomingMessageCallback,
   type Credential,
   type KeyPackage,
   type PrivateKeyPackage,
@@ -151,14 +152,25 @@ export async function commitChanges(state: ClientState, changes: { add: KeyPacka
 export async function applyCommit(state: ClientState, commit: Uint8Array): Promise<ClientState> {
   const msg = decodeMlsMessage(commit, 0)?.[0];
   const cs = await mlsSuite();
+  // ts-mls 1.6 sees its removal only when its leaf ends blank: a Commit that also adds a member
+  // into the freed leaf makes it throw instead. Look at the proposals first.
+  let removed = false;
+  const own = state.privatePath.leafIndex;
+  const watch: IncomingMessageCallback = (incoming) => {
+    removed = incoming.kind === 'commit' && incoming.proposals.some(({ proposal }) => proposal.proposalType === 'remove' && proposal.remove.removed === own);
+    return removed ? 'reject' : 'accept';
+  };
+  let next: ClientState;
   if (msg?.wireformat === 'mls_public_message') {
     if (msg.publicMessage.content.contentType !== 'commit') throw new Error('the log object holds no commit');
-    return (await processPublicMessage(state, msg.publicMessage, emptyPskIndex, cs)).newState;
+    next = (await processPublicMessage(state, msg.publicMessage, emptyPskIndex, cs, watch)).newState;
+  } else {
+    if (msg?.wireformat !== 'mls_private_message') throw new Error('not a commit of this group');
+    const result = await processPrivateMessage(state, msg.privateMessage, emptyPskIndex, cs, watch);
+    if (result.kind !== 'newState') throw new Error('the log object holds an application message, not a commit');
+    next = result.newState;
   }
-  if (msg?.wireformat !== 'mls_private_message') throw new Error('not a commit of this group');
-  const result = await processPrivateMessage(state, msg.privateMessage, emptyPskIndex, cs);
-  if (result.kind !== 'newState') throw new Error('the log object holds an application message, not a commit');
-  return result.newState;
+  return removed ? { ...state, groupActiveState: { kind: 'removedFromGroup' } } : next;
 }
 
 /** The GroupInfo of the current epoch, with the ratchet tree and the key for external joins. */
