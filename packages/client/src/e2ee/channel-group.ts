@@ -340,6 +340,8 @@ export class ChannelGroup {
           this.forget();
           moved = false;
           await this.tryJoin(); // re-added since (the user came back): the Welcome is further on in the log
+        } else {
+          await this.epochKeys.note(this.state); // each epoch's key, not only the last one saved: messages were sealed in each
         }
       } catch (e) {
         // A Commit this device cannot apply: the group is stuck here until it is reset.
