@@ -163,7 +163,10 @@ export class ChannelGroup {
   /** The log's catch-up is complete: the group is created now if nobody has. */
   logReady(): void {
     this.logSynced = true;
-    void this.serial(() => this.advance()).finally(() => this.settle_());
+    // serial() reports a failure through onError; the chain must not leave it unhandled too.
+    this.serial(() => this.advance())
+      .catch(() => undefined)
+      .finally(() => this.settle_());
   }
 
   private settle_: () => void = () => undefined;
