@@ -32,6 +32,7 @@ import {
   membersOf,
   newGroup,
   readKeyPackage,
+  refusedOnJoin,
   welcomeRefs,
   type ClientState,
   type KeyPackage,
@@ -473,7 +474,7 @@ export class ChannelGroup {
    * Commits the changes the directory asks for: `lost` when another Commit took the epoch,
    * `partial` when devices it should add had no KeyPackage to claim yet.
    */
-  private async commit(state: ClientState, roster: DeviceKey[]): Promise<'done' | 'partial' | 'lost'> {
+  private async commit(state: ClientState, roster: DeviceKey[], heal = false): Promise<'done' | 'partial' | 'lost'> {
     const plan = planMembership(membersOf(state), roster, this.deps.me().deviceId);
     const claimed = plan.add.length ? await this.deps.api.claim(plan.add.map((d) => d.deviceId)) : [];
     const add: KeyPackage[] = [];
@@ -484,7 +485,7 @@ export class ChannelGroup {
       if (kp && want && bytesEqual(kp.leafNode.signaturePublicKey, want.signatureKey!) && this.credentialMatches(kp, want)) add.push(kp);
     }
     const outcome = add.length < plan.add.length ? 'partial' : 'done';
-    if (!add.length && !plan.remove.length && epochOf(state) > 0) return outcome;
+    if (!add.length && !plan.remove.length && epochOf(state) > 0 && !heal) return outcome;
     const epoch = epochOf(state);
     const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
     const out = await commitChanges(state, { add, remove: plan.remove }, objectHeader(logObj));
@@ -522,14 +523,18 @@ export class ChannelGroup {
     if (!this.state) return 'done';
     const roster = await this.deps.api.channelDevices(channelIdOf(this.deps.channelKey));
     const plan = planMembership(membersOf(this.state), roster, this.deps.me().deviceId);
-    if (!plan.add.length && !plan.remove.length) return 'done';
+    // Nothing to change, but devices added cannot join this tree (ts-mls 1.6): a member rewrites its path.
+    const heal = !plan.add.length && !plan.remove.length && refusedOnJoin(this.state);
+    if (!plan.add.length && !plan.remove.length && !heal) return 'done';
     // Members take turns by leaf: the first commits at once, the others only if it did not.
+    // Heals start one member further each epoch, so each rewrites another path.
     const epoch = epochOf(this.state);
-    const rank = membersOf(this.state)
+    const turns = membersOf(this.state)
       .map((m) => m.deviceId)
       .filter((d) => roster.some((r) => r.deviceId === d))
-      .sort((a, b) => a - b)
-      .indexOf(this.deps.me().deviceId);
+      .sort((a, b) => a - b);
+    const first = heal ? epoch % turns.length : 0;
+    const rank = [...turns.slice(first), ...turns.slice(0, first)].indexOf(this.deps.me().deviceId);
     if (rank > 0) {
       await sleep(Math.min(MAX_COMMIT_DELAY_MS, rank * 700));
       await this.advanceInline();
@@ -538,7 +543,7 @@ export class ChannelGroup {
         return 'moved';
       }
     }
-    const outcome = await this.commit(this.state, roster);
+    const outcome = await this.commit(this.state, roster, heal);
     // Lost: look again once the winner is applied; partial: the missing devices may publish KeyPackages soon.
     if (outcome === 'lost') this.reconcileSoon(300);
     else if (outcome === 'partial') this.reconcileSoon(PARTIAL_RETRY_MS);

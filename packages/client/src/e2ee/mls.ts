@@ -29,7 +29,7 @@ import {
 import { defaultClientConfig } from 'ts-mls/clientConfig.js';
 import { makeKeyPackageRef } from 'ts-mls/keyPackage.js';
 import { decodeRatchetTree } from 'ts-mls/ratchetTree.js';
-import { toLeafIndex } from 'ts-mls/treemath.js';
+import { directPath, leafToNodeIndex, leafWidth, toLeafIndex } from 'ts-mls/treemath.js';
 import { toHex } from '@michat/protocol';
 
 /** RFC 9420's mandatory-to-implement suite (decision 0008). */
@@ -235,6 +235,26 @@ export async function epochKeyOf(state: ClientState): Promise<Uint8Array> {
 export function ownLeafUnmerged(state: ClientState): boolean {
   const me = state.privatePath.leafIndex;
   return state.ratchetTree.some((n) => n?.nodeType === 'parent' && n.parent.unmergedLeaves.includes(me));
+}
+
+/**
+ * Whether ts-mls 1.6 refuses to join this tree (Welcome or external join): it wants every
+ * non-blank parent on an unmerged leaf's direct path to list exactly the same unmerged leaves,
+ * more than RFC 9420 asks (decision 0008). A member's path Commit rewrites the nodes on its path.
+ */
+export function refusedOnJoin(state: ClientState): boolean {
+  const tree = state.ratchetTree;
+  const width = leafWidth(tree.length);
+  return tree.some(
+    (node) =>
+      node?.nodeType === 'parent' &&
+      node.parent.unmergedLeaves.some((leaf) =>
+        directPath(leafToNodeIndex(toLeafIndex(leaf)), width).some((i) => {
+          const above = tree[i];
+          return above?.nodeType === 'parent' && above.parent.unmergedLeaves.join() !== node.parent.unmergedLeaves.join();
+        }),
+      ),
+  );
 }
 
 /** The group's members, by leaf. */
