@@ -160,13 +160,16 @@ export class Verification {
     const own = await this.ownFingerprint();
     const fingerprints = await Promise.all(listed.map((d) => (d.signatureKey ? deviceFingerprint(d.signatureKey) : undefined)));
     return this.deps.store.exclusive('e2ee-seen', async () => {
+      // One read of each record family: a channel may list hundreds of devices every few seconds.
+      const seenAll = new Map(await this.deps.store.records(RecordKeys.seenPrefix)) as Map<string, SeenRecord>;
+      const verifiedAll = new Map(await this.deps.store.records(RecordKeys.verifiedPrefix)) as Map<string, VerifiedRecord>;
       const out: DeviceTrust[] = [];
       for (const [i, d] of listed.entries()) {
         const current = d.deviceId === me.deviceId;
         // The directory's word on a key, recomputed here: its `fingerprint` field is not trusted.
         const listedFingerprint = fingerprints[i];
         const fingerprint = listedFingerprint ?? (current ? own : undefined);
-        let seen = await this.deps.store.getRecord<SeenRecord>(RecordKeys.seen(d.deviceId));
+        let seen = seenAll.get(RecordKeys.seen(d.deviceId));
         if (!seen && fingerprint) {
           // This device's own record is its own key, so a directory listing another one for it shows as changed.
           seen = { userId: d.userId, username: d.username, fingerprint: current ? own : fingerprint, at: this.deps.now() };
@@ -176,7 +179,7 @@ export class Verification {
           seen = { ...seen, changedTo: fingerprint, changedAt: this.deps.now() };
           await this.deps.store.setRecord(RecordKeys.seen(d.deviceId), seen);
         }
-        const verifiedRecord = await this.deps.store.getRecord<VerifiedRecord>(RecordKeys.verified(d.deviceId));
+        const verifiedRecord = verifiedAll.get(RecordKeys.verified(d.deviceId));
         // A change stays a change until re-verified, even if the first key comes back.
         const changed = seen?.changedTo !== undefined;
         out.push({
