@@ -17,19 +17,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import type WebSocket from 'ws';
-import { decodeServerFrame, type Session } from '@michat/protocol';
-import { startChild, type ServerChild } from './lib/child.ts';
-import { sampleUsage } from './lib/child-ipc.ts';
 import { formatSummary, summarizeProfileFile, type ProfileSummary } from './lib/cpu-profile.ts';
-import { fanoutLoad } from './lib/fanout-load.ts';
-import { deliveriesLine, mean, poolRounds, type FanoutRoundTotals, type FanoutTotals, type Measured } from './lib/fanout-results.ts';
-import { QUIET_PERCENT, awaitQuiet, commitMeasured, machineBusyPercent, machineInfo, machineTimes, usageBetween, type SideUsage } from './lib/machine.ts';
-import { PAYLOAD_BYTES, hasTail, messageText } from './lib/message-tail.ts';
-import { MichatApi, benchChannel, channelName, join, pubFrame } from './lib/michat-bootstrap.ts';
-import { alternateRounds, runRound } from './lib/round.ts';
-import { inBatches, michatConnect, michatSubscribe, openSocket, sleep } from './lib/sockets.ts';
-import { round, summarize, table, type LatencySummary } from './lib/stats.ts';
+import { openDurable, medianRound, type DurableRound } from './lib/durable-publish.ts';
+import { openFanout, poolFanout, type FanoutPeer, type FanoutResult, type FanoutShape } from './lib/fanout-peer.ts';
+import { QUIET_PERCENT, commitMeasured, machineInfo } from './lib/machine.ts';
+import { TEXT_TAIL } from './lib/message-payload.ts';
+import { PAYLOAD_BYTES } from './lib/message-tail.ts';
+import { alternateRounds } from './lib/round.ts';
+import { round, table } from './lib/stats.ts';
+import { CLEAN_OTHER_PERCENT, isClean, roundLabel } from './lib/usage.ts';
 
 // ---- options ----------------------------------------------------------------------------
 
@@ -103,236 +99,43 @@ const CONNECT_CONCURRENCY = 50;
 
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 const PROFILE_DIR = new URL('./results/profiles/', import.meta.url);
-const MICHAT_SERVER = new URL('./michat-server.ts', import.meta.url);
-const BARE_WS_SERVER = new URL('./peers/bare-ws-server.ts', import.meta.url);
 
 const commit = commitMeasured();
 const machine = machineInfo();
 
-// ---- usage (CPU and event loop) of both sides over a measured interval ------------------
+// ---- usage, fan-out peers and durable publishers: bench/lib/usage.ts, fanout-peer.ts, durable-publish.ts
 
-/** A round is clean when other load stayed at or under this (% of one core). */
-const CLEAN_OTHER_PERCENT = 20;
-const isClean = (r: { machine: MachineUsage }) => r.machine.otherPercent <= CLEAN_OTHER_PERCENT;
-function cleanOrAll<T extends { machine: MachineUsage }>(rounds: T[]): T[] {
-  return rounds.some(isClean) ? rounds.filter(isClean) : rounds;
-}
-/** `12,345/s` and a mark when the round was disturbed by other load. */
-function roundLabel(r: { machine: MachineUsage; publishesPerSec?: number; deliveriesPerSec?: number }): string {
-  const v = (r.publishesPerSec ?? r.deliveriesPerSec ?? 0).toLocaleString('en-US');
-  return isClean(r) ? v : `(${v}, other load ${r.machine.otherPercent}%)`;
-}
-
-interface MachineUsage {
-  /** Busy % of one core before the round started (see awaitQuiet). */
-  busyBeforePercent: number;
-  /** Whole machine busy during the round, % of one core (up to cores × 100). */
-  busyPercent: number;
-  /** busy minus the server's and the load generator's CPU: other processes and kernel work charged to neither. */
-  otherPercent: number;
-}
-/**
- * Runs `body` (a measured interval), sampling both sides' usage and, with --profile and a
- * `profileName`, CPU-profiling the server through it.
- */
-async function measureUsage<T>(
-  server: ServerChild,
-  profileName: string | undefined,
-  body: () => Promise<T>,
-): Promise<{ result: T; server: SideUsage; loadgen: SideUsage; machine: MachineUsage }> {
-  const busyBeforePercent = await awaitQuiet();
-  const profile = opt.profile && profileName !== undefined;
-  if (profile) server.profileStart();
-  const s0 = await server.usage();
-  const l0 = sampleUsage();
-  const m0 = machineTimes();
-  const result = await body();
-  const m1 = machineTimes();
-  const l1 = sampleUsage();
-  const s1 = await server.usage();
-  if (profile) {
-    const file = new URL(`${profileName.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '').toLowerCase()}.cpuprofile`, PROFILE_DIR).pathname;
-    await server.profileStop(file);
-    profileFiles.push(file);
-  }
-  const su = usageBetween(s0, s1);
-  const lu = usageBetween(l0, l1);
-  const busyPercent = machineBusyPercent(m0, m1);
-  return { result, server: su, loadgen: lu, machine: { busyBeforePercent, busyPercent, otherPercent: Math.max(0, round(busyPercent - su.cpuPercent - lu.cpuPercent)) } };
+/** Where the server's CPU profile of a round goes (with --profile), or undefined. */
+function profileFile(name: string): string | undefined {
+  if (!opt.profile) return undefined;
+  const file = new URL(`${name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '').toLowerCase()}.cpuprofile`, PROFILE_DIR).pathname;
+  profileFiles.push(file);
+  return file;
 }
 const profileFiles: string[] = [];
 
-// ---- fan-out ------------------------------------------------------------------------------
-
 type Peer = 'bare-ws' | 'michat';
 
-/** One measured round of one shape against one peer. */
-interface FanoutRound extends FanoutRoundTotals {
-  round: number;
-  server: SideUsage;
-  loadgen: SideUsage;
-  machine: MachineUsage;
-}
-
-/** All rounds of one shape against one peer, pooled (see poolRounds). */
-interface FanoutResult extends FanoutTotals {
-  peer: Peer;
-  shape: string;
-  subscribers: number;
-  /** Means over the rounds. */
-  server: SideUsage;
-  loadgen: SideUsage;
-  machine: MachineUsage;
-  /** Rounds pooled (the clean ones, or all when none was clean). */
-  roundsUsed: number;
-  rounds: FanoutRound[];
-}
-
-interface FanoutShape {
-  name: string;
-  messages: number;
-  window: number;
-  rate: number;
-}
-
-interface FanoutPeer {
-  /** One measured round of `shape`, with every delivery's and ack's latency (ms). */
-  run(shape: FanoutShape, round: number): Promise<Measured<FanoutRound>>;
-  close(): Promise<void>;
-}
-
-/**
- * Starts one peer's server child, sets up its subscribers and publisher, and warms up;
- * then runs measured rounds on demand (so rounds of both peers can alternate).
- */
-async function openFanout(peer: Peer): Promise<FanoutPeer> {
-  const server = await startChild(peer === 'michat' ? MICHAT_SERVER : BARE_WS_SERVER, peer === 'michat' ? ['--store', 'sqlite', '--sync', 'FULL'] : []);
-  const sockets: WebSocket[] = [];
-  const close = async () => {
-    for (const ws of sockets) ws.terminate();
-    await server.stop();
-  };
-  try {
-    // Set up: users, channel and sessions (michat); subscriber and publisher sockets.
-    let channel: Uint8Array = new Uint8Array(16);
-    let publisher: Session | undefined;
-    let readerSessions: Session[] = [];
-    if (peer === 'michat') {
-      const api = new MichatApi(server.url);
-      const readers = Array.from({ length: SUBSCRIBER_USERS }, (_, i) => `reader${i + 1}`);
-      const bench = await benchChannel(api, ['writer', ...readers]);
-      channel = channelName(bench.channel);
-      const sessions = await Promise.all(['writer', ...readers].map((u) => api.login(u, `bench-${u}`)));
-      for (const s of sessions) await join(api, bench.channel, s);
-      publisher = sessions[0]!;
-      readerSessions = sessions.slice(1);
-    } else {
-      channel.set([1, 0, 0x10, 0x01, 0, 0x01, 0, 0, 0x01]); // any name: the bare peer never looks
-    }
-
-    // One publisher: message seq is also its name's seq and its pub frame's id.
-    let pubWs: WebSocket;
-    const device = publisher?.deviceId ?? 1;
-    const load = fanoutLoad({
-      subscribers: SUBSCRIBERS,
-      publishers: 1,
-      send: (_p, seq) => pubWs.send(pubFrame(channel, device, seq, seq, messageText(seq))),
-      check: (data, seq) => checkDelivery(peer, data, seq),
-      trailing: 0,
-      acks: peer === 'michat',
-      stallMs: STALL_MS,
-      capMs: RUN_CAP_MS,
-    });
-
-    // Subscribers.
-    await inBatches(SUBSCRIBERS, CONNECT_CONCURRENCY, async (i) => {
-      const ws = await openSocket(server.wsUrl);
-      sockets.push(ws);
-      ws.on('error', () => undefined);
-      if (peer === 'bare-ws') ws.on('message', (data: Buffer) => load.deliver(i, data));
-      else await michatSubscribe(ws, readerSessions[i % readerSessions.length]!.accessToken, channel, (data) => load.deliver(i, data), `subscriber ${i}`);
-    });
-
-    // Publisher.
-    if (peer === 'michat') {
-      pubWs = await michatConnect(server.wsUrl, publisher!.accessToken);
-      pubWs.on('message', (data: Buffer) => {
-        const d = decodeServerFrame(data);
-        if (!d.ok) return;
-        const f = d.frame;
-        if (f.t === 'ack') load.ack(f.id);
-        else if (f.t === 'err' && f.id !== undefined && load.fail(f.id)) console.error(`  publish ${f.id} failed: ${f.kind} ${f.msg}`);
-      });
-    } else {
-      pubWs = await openSocket(server.wsUrl);
-    }
-    sockets.push(pubWs);
-
-    // Warm-up (not measured), then measured rounds on demand.
-    await load.warmUp({ messages: FANOUT_WARMUP, window: WINDOW, rate: 0 }, peer);
-    const run = async (shape: FanoutShape, roundNo: number): Promise<Measured<FanoutRound>> => {
-      const { server: su, loadgen, machine: mu } = await measureUsage(server, roundNo === 1 ? `${peer} fanout ${shape.name}` : undefined, () => load.measure(shape));
-      const { totals, latencies, acks } = load.results();
-      const r: FanoutRound = { round: roundNo, ...totals, server: su, loadgen, machine: mu };
-      console.log(
-        `  ${peer.padEnd(7)} ${shape.name.padEnd(16)} round ${roundNo}: ${deliveriesLine(r)}` +
-          ` (server CPU ${su.cpuPercent}%, loop ${su.eventLoopPercent}%; load generator CPU ${loadgen.cpuPercent}%, loop ${loadgen.eventLoopPercent}%; other load ${mu.otherPercent}%)${r.timedOut ? ' TIMED OUT' : ''}`,
-      );
-      await sleep(200);
-      return { round: r, latencies, acks };
-    };
-    return { run, close };
-  } catch (e) {
-    await close();
-    throw e;
-  }
-}
-
-/** Pools the clean rounds (or all, when none is clean) of one peer and shape. */
-function pool(peer: Peer, shape: FanoutShape, measured: Array<Measured<FanoutRound>>): FanoutResult {
-  const { totals, used } = poolRounds(measured, isClean, peer === 'michat');
-  const m = (f: (r: FanoutRound) => number) => mean(used, f);
-  return {
-    peer,
-    shape: shape.name,
+function openPeer(peer: Peer): Promise<FanoutPeer> {
+  return openFanout({
+    label: peer,
+    kind: peer,
+    serverArgs: peer === 'michat' ? ['--store', 'sqlite', '--sync', 'FULL'] : [],
+    payload: TEXT_TAIL,
     subscribers: SUBSCRIBERS,
-    ...totals,
-    server: { cpuPercent: m((r) => r.server.cpuPercent), eventLoopPercent: m((r) => r.server.eventLoopPercent) },
-    loadgen: { cpuPercent: m((r) => r.loadgen.cpuPercent), eventLoopPercent: m((r) => r.loadgen.eventLoopPercent) },
-    machine: { busyBeforePercent: m((r) => r.machine.busyBeforePercent), busyPercent: m((r) => r.machine.busyPercent), otherPercent: m((r) => r.machine.otherPercent) },
-    roundsUsed: used.length,
-    rounds: measured.map((x) => x.round),
-  };
+    subscriberUsers: SUBSCRIBER_USERS,
+    warmup: FANOUT_WARMUP,
+    window: WINDOW,
+    stallMs: STALL_MS,
+    capMs: RUN_CAP_MS,
+    connectConcurrency: CONNECT_CONCURRENCY,
+    profileFile,
+  });
 }
-
-/** Once per run: the fast tail parse agrees with a full decode of the same frame. */
-function checkDelivery(peer: Peer, data: Buffer, seq: number): void {
-  const d = decodeServerFrame(data);
-  const obj = d.ok && d.frame.t === 'obj' ? d.frame.obj : undefined;
-  const raw = peer === 'bare-ws' ? data : obj;
-  if (peer === 'michat' && !obj) throw new Error(`michat delivered something that is not an obj frame: ${d.ok ? d.frame.t : d.error.message}`);
-  const text = Buffer.from(raw!).toString('utf8');
-  if (!hasTail(text, seq)) throw new Error('delivery tail does not match the message');
-}
-
-// ---- durable publishes ----------------------------------------------------------------------
 
 interface DurableVariant {
   label: string;
   args: string[];
-}
-
-interface DurableRound {
-  acked: number;
-  failed: number;
-  errors: Record<string, number>;
-  timedOut: boolean;
-  elapsedMs: number;
-  publishesPerSec: number;
-  ackLatency: LatencySummary;
-  server: SideUsage;
-  loadgen: SideUsage;
-  machine: MachineUsage;
 }
 
 interface DurableResult extends DurableRound {
@@ -346,134 +149,33 @@ interface DurableResult extends DurableRound {
 }
 
 async function durable(variant: DurableVariant): Promise<DurableResult> {
-  const server = await startChild(MICHAT_SERVER, variant.args);
-  const conns: Array<{ ws: WebSocket; device: number; seq: number; inFlight: number; sent: number; done: number; target: number; sentAt: Map<number, number> }> = [];
+  const pubs = await openDurable({
+    serverArgs: variant.args,
+    payload: TEXT_TAIL,
+    publishers: PUBLISHERS,
+    window: PUB_WINDOW,
+    stallMs: STALL_MS,
+    capMs: RUN_CAP_MS,
+    connectConcurrency: CONNECT_CONCURRENCY,
+  });
   try {
-    const api = new MichatApi(server.url);
-    const bench = await benchChannel(api, ['writer']);
-    const channel = channelName(bench.channel);
-    // One login per connection: each is its own device (its own name stream).
-    const sessions = await Promise.all(Array.from({ length: PUBLISHERS }, (_, i) => api.login('writer', `bench-writer-${i + 1}`)));
-    await join(api, bench.channel, sessions[0]!);
-
-    let phaseTarget = 0;
-    let measured = false;
-    let acked = 0;
-    let failed = 0;
-    let lastAck = 0;
-    let lastProgress = 0;
-    let samples: number[] = [];
-    let errors: Record<string, number> = {};
-    let phaseDone: (() => void) | undefined;
-
-    const pump = (c: (typeof conns)[number]) => {
-      while (c.inFlight < PUB_WINDOW && c.sent < c.target) {
-        const seq = ++c.seq;
-        c.sent++;
-        c.inFlight++;
-        c.sentAt.set(seq, performance.now());
-        c.ws.send(pubFrame(channel, c.device, seq, seq, messageText(seq)));
-      }
-    };
-    const settle = (c: (typeof conns)[number]) => {
-      c.inFlight--;
-      c.done++;
-      lastProgress = performance.now();
-      if (acked + failed === phaseTarget) phaseDone?.();
-      else pump(c);
-    };
-
-    await inBatches(PUBLISHERS, CONNECT_CONCURRENCY, async (i) => {
-      const ws = await michatConnect(server.wsUrl, sessions[i]!.accessToken);
-      const c = { ws, device: sessions[i]!.deviceId, seq: 0, inFlight: 0, sent: 0, done: 0, target: 0, sentAt: new Map<number, number>() };
-      conns.push(c);
-      ws.on('message', (data: Buffer) => {
-        const d = decodeServerFrame(data);
-        if (!d.ok) return;
-        const f = d.frame;
-        if (f.t !== 'ack' && !(f.t === 'err' && f.id !== undefined)) return;
-        const t0 = c.sentAt.get(f.id!);
-        if (t0 === undefined) return;
-        c.sentAt.delete(f.id!);
-        const now = performance.now();
-        if (f.t === 'ack') {
-          acked++;
-          lastAck = now;
-          if (measured) samples.push(now - t0);
-        } else {
-          failed++;
-          errors[f.kind] = (errors[f.kind] ?? 0) + 1;
-        }
-        settle(c);
-      });
-    });
-
-    const runPhase = async (total: number, isMeasured: boolean): Promise<{ timedOut: boolean; elapsedMs: number }> => {
-      measured = isMeasured;
-      acked = 0;
-      failed = 0;
-      samples = [];
-      errors = {};
-      phaseTarget = total;
-      conns.forEach((c, i) => {
-        c.target = c.sent + Math.floor(total / conns.length) + (i < total % conns.length ? 1 : 0);
-      });
-      const startedAt = performance.now();
-      lastProgress = startedAt;
-      lastAck = startedAt;
-      const { timedOut } = await runRound({
-        stallMs: STALL_MS,
-        capMs: RUN_CAP_MS,
-        startedAt,
-        lastProgress: () => lastProgress,
-        start: (done) => {
-          phaseDone = done;
-          if (total === 0) done();
-          else for (const c of conns) pump(c);
-        },
-        onFinish: () => {
-          phaseDone = undefined;
-        },
-      });
-      return { timedOut, elapsedMs: lastAck - startedAt };
-    };
-
-    if (PUB_WARMUP > 0) {
-      const w = await runPhase(PUB_WARMUP, false);
-      if (w.timedOut) console.error(`  ${variant.label}: warm-up timed out after ${acked} of ${PUB_WARMUP} acks`);
-      await sleep(200);
-    }
+    await pubs.warmUp(PUB_WARMUP, variant.label);
     const rounds: DurableRound[] = [];
     // A round disturbed by other load is repeated, at most PUB_ROUNDS more times in all.
     for (let i = 0; rounds.filter(isClean).length < PUB_ROUNDS && i < 2 * PUB_ROUNDS; i++) {
-      const { result, server: su, loadgen, machine: mu } = await measureUsage(server, i === 0 ? `michat durable ${variant.label} round 1` : undefined, () => runPhase(PUBLISHES, true));
-      rounds.push({
-        acked,
-        failed,
-        errors: { ...errors },
-        timedOut: result.timedOut,
-        elapsedMs: round(result.elapsedMs, 1),
-        publishesPerSec: round((acked / result.elapsedMs) * 1000),
-        ackLatency: summarize(Float64Array.from(samples)),
-        server: su,
-        loadgen,
-        machine: mu,
-      });
-      await sleep(200);
+      rounds.push(await pubs.round(PUBLISHES, i === 0 ? profileFile(`michat durable ${variant.label} round 1`) : undefined));
     }
     // The median clean round by publishes/s stands for the store; every round is kept.
-    const used = cleanOrAll(rounds);
-    const median = [...used].sort((a, b) => a.publishesPerSec - b.publishesPerSec)[Math.floor(used.length / 2)]!;
-    const r: DurableResult = { store: variant.label, publishers: PUBLISHERS, window: PUB_WINDOW, publishes: PUBLISHES, ...median, roundsUsed: used.length, rounds };
+    const { median, used } = medianRound(rounds);
+    const r: DurableResult = { store: variant.label, publishers: PUBLISHERS, window: PUB_WINDOW, publishes: PUBLISHES, ...median, roundsUsed: used, rounds };
     console.log(
-      `  ${variant.label.padEnd(30)} median of ${used.length} clean of ${rounds.length}: ${r.acked.toLocaleString('en-US')}/${PUBLISHES.toLocaleString('en-US')} acked in ${Math.round(r.elapsedMs)} ms → ${r.publishesPerSec.toLocaleString('en-US')}/s,` +
+      `  ${variant.label.padEnd(30)} median of ${used} clean of ${rounds.length}: ${r.acked.toLocaleString('en-US')}/${PUBLISHES.toLocaleString('en-US')} acked in ${Math.round(r.elapsedMs)} ms → ${r.publishesPerSec.toLocaleString('en-US')}/s,` +
         ` ack p50 ${r.ackLatency.p50Ms} ms, p99 ${r.ackLatency.p99Ms} ms (server CPU ${r.server.cpuPercent}%, loop ${r.server.eventLoopPercent}%; load generator CPU ${r.loadgen.cpuPercent}%; other load ${r.machine.otherPercent}%)${rounds.some((x) => x.timedOut) ? ' TIMED OUT' : ''}` +
         ` [rounds: ${rounds.map(roundLabel).join(', ')}]`,
     );
     return r;
   } finally {
-    for (const c of conns) c.ws.terminate();
-    await server.stop();
+    await pubs.close();
   }
 }
 
@@ -511,10 +213,10 @@ if (RUN_FANOUT) {
   const peers: Peer[] = ['bare-ws', 'michat'];
   const open = new Map<Peer, FanoutPeer>();
   try {
-    for (const peer of peers) open.set(peer, await openFanout(peer));
+    for (const peer of peers) open.set(peer, await openPeer(peer));
     for (const shape of fanoutShapes) {
       const rounds = await alternateRounds(peers, FANOUT_ROUNDS, (peer, r) => open.get(peer)!.run(shape, r));
-      for (const peer of peers) fanout.push(pool(peer, shape, rounds.get(peer)!));
+      for (const peer of peers) fanout.push(poolFanout(peer, peer === 'michat', SUBSCRIBERS, shape, rounds.get(peer)!));
     }
   } finally {
     for (const p of open.values()) await p.close();

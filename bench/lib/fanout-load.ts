@@ -4,7 +4,8 @@
  * is through once all S have it. Message k belongs to publisher (k - first) mod P, which
  * keeps at most `window` of its messages not yet through; with a rate, message k is due at
  * the phase's start + (k - first) / rate. A delivery's latency is its receipt time minus the
- * send time in the message's tail; an ack's (michat) is its receipt minus the send.
+ * send time in the message's tail (or, with `seqOf`, the time the load generator sent it); an
+ * ack's (michat) is its receipt minus the send.
  */
 import { performance } from 'node:perf_hooks';
 import type { FanoutRoundTotals } from './fanout-results.ts';
@@ -31,6 +32,12 @@ export interface FanoutLoadOptions {
   check(data: Buffer, k: number): void;
   /** Bytes a delivered frame has after the payload's closing `"}` (see parseTail). */
   trailing: number;
+  /**
+   * Instead of the text tail: the message number of a delivered frame, or -1 when it is not a
+   * benchmark message (payloads that are not JSON text, e.g. sealed ones). A delivery's latency
+   * is then its receipt minus the time the load generator sent the message.
+   */
+  seqOf?: (data: Buffer) => number;
   /** Whether publishes are acknowledged (michat); then rounds report ack latency. */
   acks: boolean;
   /** See runRound. */
@@ -154,14 +161,14 @@ export function fanoutLoad(o: FanoutLoadOptions): FanoutLoad {
 
   return {
     deliver(sub, data) {
-      const k = parseTail(data, o.trailing);
+      const k = o.seqOf ? o.seqOf(data) : parseTail(data, o.trailing);
       if (k < 0 || !phase || k < phase.first || k > phase.last) return k >= 0;
       const now = performance.now();
       if (!checked) {
         checked = true;
         o.check(data, k);
       }
-      if (phase.measured) latencies[delivered] = now - tailTs;
+      if (phase.measured) latencies[delivered] = now - (o.seqOf ? sentAt[k - phase.first]! : tailTs);
       delivered++;
       perSubscriber[sub]!++;
       lastDelivery = now;
