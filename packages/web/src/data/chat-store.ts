@@ -7,6 +7,8 @@ import {
   isEncryptedExport,
   readExport,
   type Channel,
+  type ChangedKey,
+  type DeviceTrust,
   type LocalStore,
   type Me,
   type MichatClientOptions,
@@ -71,6 +73,10 @@ export class ChatStore {
   readonly usernames = new Map<number, string>();
   client: MichatClient | undefined;
   api: DirectoryApi | undefined;
+  /** Devices whose key is not the one this browser saw first: a loud warning until re-verified. */
+  changedKeys: ChangedKey[] = [];
+  /** Each channel's member devices as last judged (fingerprint, verified, changed), for the header's lock. */
+  readonly channelDevices = new Map<string, DeviceTrust[]>();
   private store: LocalStore | undefined;
   private cleanup: Array<() => void> = [];
   private lastTypingSent = 0;
@@ -209,6 +215,8 @@ export class ChatStore {
     this.teams = [];
     this.dms = [];
     this.threadRoot = undefined;
+    this.changedKeys = [];
+    this.channelDevices.clear();
     await Promise.all(entries.map((e) => e.close().catch(() => undefined)));
     await client?.close();
   }
@@ -247,6 +255,51 @@ export class ChatStore {
       if (e instanceof MichatError && e.retryable) return; // offline: the cached view stays
       if (client === this.client) console.warn('michat: me', message(e));
     }
+    void this.checkKeys();
+  }
+
+  // ---- verification -------------------------------------------------------------------
+
+  /**
+   * Looks at the open channel's member devices (the SDK records each key it sees first and
+   * any other it is shown later), then reloads the warnings. Runs with every directory look.
+   */
+  async checkKeys(): Promise<void> {
+    const client = this.client;
+    const verification = client?.verification;
+    if (!verification) return;
+    const entry = this.active;
+    try {
+      if (entry) this.channelDevices.set(entry.key, await verification.channelDevices(entry.channel.id));
+      const changed = await verification.changedKeys();
+      if (client !== this.client) return;
+      this.changedKeys = changed;
+      this.changed();
+    } catch (e) {
+      if (e instanceof MichatError) return; // offline, or the channel is gone: the directory says so
+      if (client === this.client) console.warn('michat: keys', message(e));
+    }
+  }
+
+  /**
+   * Marks devices verified at the fingerprints the user compared (through the safety number);
+   * a change of key among them is resolved. Refused (Conflict) when a key changed meanwhile.
+   */
+  async markVerified(devices: Array<Pick<DeviceTrust, 'deviceId' | 'fingerprint'>>): Promise<void> {
+    const verification = this.client?.verification;
+    if (!verification) throw new Error('End-to-end encryption is off.');
+    try {
+      for (const d of devices) if (d.fingerprint) await verification.markVerified(d.deviceId, d.fingerprint);
+    } finally {
+      await this.checkKeys();
+    }
+  }
+
+  async unverify(devices: Array<Pick<DeviceTrust, 'deviceId'>>): Promise<void> {
+    const verification = this.client?.verification;
+    if (!verification) return;
+    for (const d of devices) await verification.unverify(d.deviceId);
+    await this.checkKeys();
   }
 
   private learnUser(userId: number, username: string): void {
@@ -318,6 +371,7 @@ export class ChatStore {
     localStorage.setItem(ACTIVE_KEY, key);
     this.markActiveRead();
     this.changed();
+    void this.checkKeys();
   }
 
   openThread(rootName: string | undefined): void {

@@ -4,13 +4,14 @@ import type { ChannelEntry } from '../data/channel-entry.ts';
 import type { Ban, ChannelMember } from '../data/directory-api.ts';
 import { Avatar } from './avatar.tsx';
 import { Dialog } from './dialog.tsx';
+import { EncryptionPanel } from './encryption.tsx';
 import { errorText } from './errors.ts';
 import { Markdown } from './markdown.tsx';
 import { useStore } from './store-context.ts';
 import { relativeTime } from './time.ts';
 import { TabList } from './tab-list.tsx';
 
-export type DetailsTab = 'about' | 'members';
+export type DetailsTab = 'about' | 'members' | 'encryption';
 
 const VISIBILITY: Record<Channel['visibility'], string> = {
   public: 'Public — anyone in the team can join',
@@ -168,6 +169,7 @@ export function ChannelDetails({ ch, tab: firstTab, focusTopic, onClose }: { ch:
   const tabs: Array<[DetailsTab, string]> = [
     ['about', 'About'],
     ['members', members ? `Members · ${members.length}` : 'Members'],
+    ...(store.client?.verification ? ([['encryption', 'Encryption']] as Array<[DetailsTab, string]>) : []),
   ];
   const memberNames = new Set(members?.map((m) => m.username));
   const candidates = people.filter((p) => !memberNames.has(p));
@@ -260,6 +262,8 @@ export function ChannelDetails({ ch, tab: firstTab, focusTopic, onClose }: { ch:
               </button>
             )}
           </>
+        ) : tab === 'encryption' ? (
+          <EncryptionPanel channel={c} channelKey={ch.key} />
         ) : (
           <>
             {mod ? (

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ChannelEntry } from '../data/channel-entry.ts';
 import { Avatar } from './avatar.tsx';
 import { Composer } from './composer.tsx';
+import { EncryptionLock } from './encryption-status.tsx';
 import { ArchiveIcon, CloseIcon, InboxIcon, InfoIcon, MegaphoneIcon, MenuIcon } from './icons.tsx';
 import { Markdown } from './markdown.tsx';
 import { MessageItem } from './message-item.tsx';
@@ -144,6 +145,7 @@ export function ChannelView({ ch, openDialog, openNav, unreadElsewhere, dividerA
               Join requests{requests ? <span class="count"> · {requests}</span> : null}
             </button>
           ) : null}
+          {store.client?.verification ? <EncryptionLock ch={ch} onOpen={() => openDialog(isDm ? { kind: 'encryption', key: ch.key } : { kind: 'details', key: ch.key, tab: 'encryption' })} /> : null}
           {!isDm ? (
             <button type="button" class="icon-btn" aria-label="Channel details" title="Channel details" aria-haspopup="dialog" onClick={() => openDialog({ kind: 'details', key: ch.key, tab: 'about' })}>
               <InfoIcon />

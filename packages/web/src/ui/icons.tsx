@@ -16,6 +16,15 @@ export const LockIcon = icon(
     <path d="M8 11V7a4 4 0 0 1 8 0v4" />
   </>,
 );
+/** A padlock with a check: end-to-end encrypted (the channel header). */
+export const EncryptedIcon = icon(
+  <>
+    <rect x="5" y="11" width="14" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4M9.5 16l1.8 1.8 3.2-3.3" />
+  </>,
+);
+export const ShieldCheckIcon = icon(<path d="M12 3 4 6v6c0 5 3.5 8 8 9 4.5-1 8-4 8-9V6zM9 12l2 2 4-4" />);
+export const WarningIcon = icon(<path d="M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0zM12 9v4M12 17h.01" />);
 export const KeyIcon = icon(
   <>
     <circle cx="8" cy="15" r="4" />

@@ -1,7 +1,9 @@
+import type { DeviceTrust } from '@michat/client';
 import type { CreatedInvite, SignedInDevice } from '@michat/protocol';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { errorText } from './errors.ts';
 import { Dialog } from './dialog.tsx';
+import { Fingerprint } from './encryption.tsx';
 import { PassphraseForm } from './passphrase-form.tsx';
 import { useStore } from './store-context.ts';
 import { relativeTime } from './time.ts';
@@ -14,8 +16,19 @@ function Devices() {
   const store = useStore();
   const [devices, setDevices] = useState<SignedInDevice[]>();
   const [error, setError] = useState<string>();
+  const [keys, setKeys] = useState<{ own: string; devices: Map<number, DeviceTrust> }>();
   const load = () => store.api?.devices().then(setDevices, (e: unknown) => setError(errorText(e)));
-  useEffect(() => void load(), []);
+  const loadKeys = async () => {
+    const verification = store.client?.verification;
+    if (!verification || !store.client) return;
+    const own = await verification.ownFingerprint();
+    const listed = await verification.devices(store.client.session.userId).catch(() => []);
+    setKeys({ own, devices: new Map(listed.map((d) => [d.deviceId, d])) });
+  };
+  useEffect(() => {
+    void load();
+    loadKeys().catch(() => undefined);
+  }, []);
   const revoke = async (d: SignedInDevice) => {
     try {
       await store.api?.revokeDevice(d.deviceId);
@@ -51,6 +64,7 @@ function Devices() {
                 <div class="sub">
                   Signed in {relativeTime(d.created)} · last active {relativeTime(d.lastUsedAt)}
                 </div>
+                <DeviceFingerprint fingerprint={d.current ? keys?.own : keys?.devices.get(d.deviceId)?.fingerprint} current={d.current === true} />
               </div>
               {d.current ? null : (
                 <button type="button" class="btn btn-small btn-danger" onClick={() => void revoke(d)} aria-label={`Sign out ${d.name || `device ${d.deviceId}`}`}>
@@ -65,6 +79,17 @@ function Devices() {
       <button type="button" class="btn btn-danger" onClick={() => void everywhere()}>
         Sign out of all devices
       </button>
+    </div>
+  );
+}
+
+/** A device's key fingerprint: what others compare to verify it. */
+function DeviceFingerprint({ fingerprint, current }: { fingerprint: string | undefined; current: boolean }) {
+  if (!fingerprint) return null;
+  return (
+    <div class="device-fingerprint" data-testid={current ? 'own-fingerprint' : undefined}>
+      <span class="muted">{current ? 'Key fingerprint (others see it when they verify you)' : 'Fingerprint'}</span>
+      <Fingerprint value={fingerprint} />
     </div>
   );
 }

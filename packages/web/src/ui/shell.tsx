@@ -3,6 +3,8 @@ import { ChannelView, ThreadPane } from './channel-view.tsx';
 import { BrowseChannels, NewChannel } from './browse-channels.tsx';
 import { Requests } from './channel-admin.tsx';
 import { ChannelDetails } from './channel-details.tsx';
+import { KeyChangeBanner } from './encryption-status.tsx';
+import { EncryptionDialog, VerifyDialog } from './encryption.tsx';
 import { NewDirect } from './new-direct.tsx';
 import { Switcher } from './switcher.tsx';
 import { CloseIcon, MenuIcon } from './icons.tsx';
@@ -100,12 +102,13 @@ export function Shell() {
   const unreadElsewhere = [...store.channels.values()].filter((c) => c.key !== store.activeKey && c.unread() > 0).length;
   const thread = ch && store.threadRoot && ch.view.message(store.threadRoot) ? store.threadRoot : undefined;
   // The details of a channel the user has just left (or lost) close with it.
-  const details = typeof dialog === 'object' && dialog.kind === 'details' ? store.channels.get(dialog.key) : undefined;
+  const details = typeof dialog === 'object' && (dialog.kind === 'details' || dialog.kind === 'encryption') ? store.channels.get(dialog.key) : undefined;
 
   return (
     <div class="app-frame" style={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
       <ConnectionBanner />
       <NoticeBanner />
+      <KeyChangeBanner onVerify={(userId, username) => setDialog({ kind: 'verify', userId, username })} />
       <div class={`shell${thread ? ' with-thread' : ''}${navOpen ? ' nav-open' : ''}`} style={{ flex: 1, minHeight: 0 }}>
         <Sidebar onSelect={select} openDialog={setDialog} />
         <div class="scrim" onClick={() => setNavOpen(false)} aria-hidden="true" />
@@ -149,6 +152,8 @@ export function Shell() {
       {dialog === 'requests' && ch ? <Requests channel={ch.channel} onClose={close} /> : null}
       {typeof dialog === 'object' && dialog.kind === 'new-channel' ? <NewChannel teamId={dialog.teamId} onClose={close} /> : null}
       {typeof dialog === 'object' && dialog.kind === 'details' && details ? <ChannelDetails key={dialog.key} ch={details} tab={dialog.tab} {...(dialog.focusTopic ? { focusTopic: true } : {})} onClose={close} /> : null}
+      {typeof dialog === 'object' && dialog.kind === 'encryption' && details ? <EncryptionDialog key={dialog.key} ch={details} onClose={close} /> : null}
+      {typeof dialog === 'object' && dialog.kind === 'verify' ? <VerifyDialog key={dialog.userId} userId={dialog.userId} username={dialog.username} onClose={close} /> : null}
     </div>
   );
 }

@@ -13,7 +13,9 @@ export type DialogKind =
   | 'settings'
   | 'requests'
   | { kind: 'new-channel'; teamId: number }
-  | { kind: 'details'; key: string; tab: DetailsTab; focusTopic?: boolean };
+  | { kind: 'details'; key: string; tab: DetailsTab; focusTopic?: boolean }
+  | { kind: 'encryption'; key: string }
+  | { kind: 'verify'; userId: number; username: string };
 
 export function ChannelGlyph({ channel }: { channel: Channel }) {
   if (channel.archived) return <ArchiveIcon />;
