@@ -38,7 +38,7 @@ export type PayloadOpener = (obj: MichatObject, hex: string) => OpenedPayload | 
 
 /** Decodes an object of `channel`; undefined when it belongs elsewhere, names a foreign target, or is forged. */
 export function toEntry(obj: MichatObject, channel: string, open?: PayloadOpener): TimelineEntry | undefined {
-  if (channelKey(obj.name) !== channel || isGroupLogName(obj.name)) return undefined;
+  if (channelKey(obj.name) !== channel || isGroupLogName(obj.name) || isKeyBundle(obj)) return undefined;
   const device = nameDevice(obj.name);
   const seq = nameSeq(obj.name);
   const hex = toHex(obj.name);
@@ -73,4 +73,11 @@ export function toEntry(obj: MichatObject, channel: string, open?: PayloadOpener
     entry.role = 'read';
   }
   return entry;
+}
+
+const KEY_BUNDLE_START = new TextEncoder().encode('{"type":"history-keys"');
+
+/** This device's own history-keys bundle while still unsealed in its outbox: not a message. */
+function isKeyBundle(obj: MichatObject): boolean {
+  return obj.keyEpoch === 0 && obj.payload.length >= KEY_BUNDLE_START.length && KEY_BUNDLE_START.every((b, i) => obj.payload[i] === b);
 }
