@@ -2,7 +2,6 @@ import {
   MichatError,
   bytesEqual,
   encodeObject,
-  groupLogName,
   isGroupLogName,
   nameDevice,
   nameSeq,
@@ -15,7 +14,8 @@ import type { LocalStore } from '../store/local-store.ts';
 import { fromBase64, toBase64 } from '../store/base64.ts';
 import type { DeviceKeys } from './device-keys.ts';
 import type { DeviceKey, KeyApi } from './key-api.ts';
-import { decodeLogEntry, encodeLogEntry } from './log-entry.ts';
+import { decodeLogEntry } from './log-entry.ts';
+import { logSlot } from './log-writer.ts';
 import {
   applyCommit,
   commitChanges,
@@ -409,23 +409,17 @@ export class ChannelGroup {
     const me = this.deps.me();
     const resync = groupInfoMembers(groupInfo).some((m) => m.deviceId === me.deviceId);
     const epoch = this.logHead;
-    const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
+    const slot = this.logSlot(epoch);
     let joined;
     try {
-      joined = await joinExternal(groupInfo, await this.deps.keys.ownKeyPackage(), this.deps.config, objectHeader(logObj), resync);
+      joined = await joinExternal(groupInfo, await this.deps.keys.ownKeyPackage(), this.deps.config, slot.aad, resync);
     } catch (e) {
       // The tree did not validate (or changed meanwhile): try again once the log moves on.
       this.deps.onError(new MichatError('Internal', `channel ${this.deps.channelKey}: external join at epoch ${epoch} failed: ${(e as Error).message}; retrying`));
       return this.joinExternallySoon(1_500 + Math.random() * 1_500);
     }
-    const payload = encodeLogEntry({ commit: joined.commit, groupInfo: await groupInfoOf(joined.state) });
-    try {
-      await this.deps.publish(encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload).bytes);
-    } catch (e) {
-      // Another Commit took the epoch: apply it (a Welcome for this device, maybe) and try again.
-      if (e instanceof MichatError && e.kind === 'Conflict') return this.joinExternallySoon(300 + Math.random() * 600);
-      throw e;
-    }
+    // Another Commit took the epoch: apply it (a Welcome for this device, maybe) and try again.
+    if (!(await slot.publish({ commit: joined.commit, groupInfo: await groupInfoOf(joined.state) }))) return this.joinExternallySoon(300 + Math.random() * 600);
     this.state = joined.state;
     this.joinedEpoch = epoch + 1;
     this.logHead = Math.max(this.logHead, epoch + 1);
@@ -444,15 +438,9 @@ export class ChannelGroup {
   private async mergeOwnPath(): Promise<void> {
     if (!this.state || this.closed || !ownLeafUnmerged(this.state)) return;
     const epoch = epochOf(this.state);
-    const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
-    const out = await commitChanges(this.state, { add: [], remove: [] }, objectHeader(logObj));
-    const payload = encodeLogEntry({ commit: out.commit, groupInfo: await groupInfoOf(out.state) });
-    try {
-      await this.deps.publish(encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload).bytes);
-    } catch (e) {
-      if (e instanceof MichatError && e.kind === 'Conflict') return this.mergeOwnPathSoon(); // look again after the winner
-      throw e;
-    }
+    const slot = this.logSlot(epoch);
+    const out = await commitChanges(this.state, { add: [], remove: [] }, slot.aad);
+    if (!(await slot.publish({ commit: out.commit, groupInfo: await groupInfoOf(out.state) }))) return this.mergeOwnPathSoon(); // look again after the winner
     this.state = out.state;
     this.logHead = Math.max(this.logHead, epoch + 1);
     await this.save();
@@ -487,20 +475,18 @@ export class ChannelGroup {
     const outcome = add.length < plan.add.length ? 'partial' : 'done';
     if (!add.length && !plan.remove.length && epochOf(state) > 0 && !heal) return outcome;
     const epoch = epochOf(state);
-    const logObj = encodeObject({ name: groupLogName(this.deps.channel, epoch + 1), created: Math.round(this.deps.now()), keyEpoch: epoch + 1 }, new Uint8Array(0));
-    const out = await commitChanges(state, { add, remove: plan.remove }, objectHeader(logObj));
-    const payload = encodeLogEntry({ commit: out.commit, ...(out.welcome ? { welcome: out.welcome } : {}), groupInfo: await groupInfoOf(out.state) });
-    const obj = encodeObject({ name: logObj.name, created: logObj.created, keyEpoch: logObj.keyEpoch }, payload);
-    try {
-      await this.deps.publish(obj.bytes);
-    } catch (e) {
-      if (e instanceof MichatError && e.kind === 'Conflict') return 'lost';
-      throw e;
-    }
+    const slot = this.logSlot(epoch);
+    const out = await commitChanges(state, { add, remove: plan.remove }, slot.aad);
+    if (!(await slot.publish({ commit: out.commit, ...(out.welcome ? { welcome: out.welcome } : {}), groupInfo: await groupInfoOf(out.state) }))) return 'lost';
     this.state = out.state;
     this.logHead = Math.max(this.logHead, epoch + 1);
     await this.save();
     return outcome;
+  }
+
+  /** Where the Commit for `epoch` → `epoch + 1` goes. */
+  private logSlot(epoch: number) {
+    return logSlot(this.deps.channel, epoch, this.deps.now(), (bytes) => this.deps.publish(bytes));
   }
 
   private credentialMatches(kp: KeyPackage, want: DeviceKey): boolean {
